@@ -1,0 +1,2 @@
+"""Routes of the REST API (filled in app by app)."""
+urlpatterns: list = []

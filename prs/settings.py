@@ -1,0 +1,118 @@
+"""Settings for PRS. SQLite by default; PostgreSQL (or any backend) through DATABASE_URL."""
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+SECRET_KEY = os.environ.get("PRS_SECRET_KEY", "prs-insecure-development-key-change-me-in-production")
+DEBUG = os.environ.get("PRS_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("PRS_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "prs.common",
+    "prs.accounts",
+    "prs.clients",
+    "prs.deals",
+    "prs.commissions",
+    "prs.notifications",
+    "prs.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "prs.common.request_context.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "prs.urls"
+WSGI_APPLICATION = "prs.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'prs.sqlite3'}", conn_max_age=0
+    )
+}
+# Test databases get a suffix from PRS_TEST_DB_SUFFIX so concurrent runs (pytest, behave, CI jobs)
+# on one PostgreSQL server never clobber each other.
+_test_suffix = os.environ.get("PRS_TEST_DB_SUFFIX", "")
+if _test_suffix and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_suffix}"}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS: list[dict] = []
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if os.environ.get("PRS_FAST_HASHER", "0") == "1":
+    # Tests and demo data: hashing with 1M PBKDF2 iterations would dominate every run.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "prs.common.api_errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PRS API",
+    "DESCRIPTION": "Clients, deals, payments, approvals, commissions, notifications and audit trail.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Security: lockout after this many failed logins within the window.
+PRS_LOGIN_MAX_FAILURES = 5
+PRS_LOGIN_FAILURE_WINDOW_MINUTES = 15
+
+# Exchange-rate provider for commissions (an external dependency behind a circuit breaker).
+PRS_EXCHANGE_RATE_PROVIDER = os.environ.get(
+    "PRS_EXCHANGE_RATE_PROVIDER", "prs.commissions.exchange_rates.FakeExchangeRateProvider"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+}
