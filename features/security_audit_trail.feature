@@ -1,0 +1,69 @@
+@scenario:security_audit_trail @security @depends_on:complete_sales_workflow @allure.label.epic:Security
+Feature: Security and the audit trail
+  Only the right people reach the right records; every change is written down for good,
+  and tampering with the record is found out.
+
+  Background:
+    Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
+    And "sam" has recorded the client "Northwind Traders"
+
+  Scenario: A caller without credentials is turned away
+    When an anonymous caller asks for the deals list
+    Then the caller is told to authenticate first
+
+  @critical
+  Scenario Outline: Each role may only do its own work
+    Given "sam" has made a deal of 1000.00 with "Northwind Traders"
+    And "sam" has recorded a bank payment of 400.00 on that deal
+    When "<user>" tries to <action>
+    Then the attempt is <outcome>
+
+    Examples:
+      | user  | action                 | outcome   |
+      | sam   | approve that payment   | forbidden |
+      | sam   | read the audit trail   | forbidden |
+      | vera  | approve that payment   | allowed   |
+      | vera  | read the audit trail   | allowed   |
+      | alice | read the audit trail   | allowed   |
+      | alice | approve that payment   | allowed   |
+
+  @critical
+  Scenario: Another organization's records do not exist for a user
+    Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
+    And "gus" has made a deal of 900.00 with his client "Initech"
+    When "sam" asks for that deal
+    Then he is told it does not exist
+    And a "cross_organization_access" security event is recorded for "sam"
+
+  @critical
+  Scenario: Nobody decides on a payment they recorded
+    Given "sam" has made a deal of 1000.00 with "Northwind Traders"
+    And "alice" has recorded a bank payment of 300.00 on that deal
+    When "alice" tries to approve that payment
+    Then the attempt is forbidden
+    And the payment stays "pending"
+
+  Scenario: Five failed sign-ins lock the account
+    When someone fails to sign in as "sam" 5 times
+    Then "sam" cannot sign in, even with the right password
+    And 5 "login_failed" security events and 1 "account_locked" security event are recorded for "sam"
+
+  Scenario: Every write is audited with who made it and where from
+    When "sam" updates the phone number of "Northwind Traders" from the address 10.1.2.3
+    Then the audit trail of "Acme" ends with an "update" of the client by "sam" from 10.1.2.3
+    And the entry shows the phone number before and after
+
+  @critical
+  Scenario: A tampered audit entry is found out
+    Given "sam" has made a deal of 1000.00 with "Northwind Traders"
+    When someone alters the first audit entry of "Acme" behind PRS's back
+    Then the audit check names that entry as the first broken link of "Acme"
+
+  Scenario Outline: Audit entries cannot be changed or removed
+    When someone tries to <tampering> the first audit entry of "Acme" through PRS
+    Then PRS refuses it and the audit trail of "Acme" is intact
+
+    Examples:
+      | tampering |
+      | change    |
+      | delete    |
