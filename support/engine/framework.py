@@ -1,0 +1,96 @@
+"""`IntegrationFramework`: register scenarios, run them in worker processes, get the report.
+
+Extension points for subclasses (the PRS facade uses them), all called IN THE WORKER process:
+- `worker_started()`: once per worker, after its own test database is active.
+- `begin_scenario(scenario)` / `end_scenario(scenario)`: around every attempt, inside the attempt's data
+  isolation (so rows created in `begin_scenario` are rolled back with the attempt). `end_scenario` runs
+  whatever happened. Reset per-scenario state (test organization, users) here.
+- any assertion methods; `test_function(framework)` receives the framework object.
+In the parent: `on_result(result)` callbacks see each final `TestResult` as it is known.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from support.engine import assertions
+from support.engine.registry import ScenarioRegistry
+from support.engine.scenario import TestResult, TestScenario
+
+DEFAULT_REPORT_PATH = "reports/report.json"
+
+
+class IntegrationFramework:
+    def __init__(self, *, monitoring: bool = True, registry: ScenarioRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else ScenarioRegistry()
+        self.monitoring = monitoring  # False only to measure the monitor's own overhead
+        self.current_scenario: TestScenario | None = None  # set in the worker during an attempt
+        self.current_attempt: int = 0
+        self.last_results: list[TestResult] = []  # parent side, after run_all_scenarios
+        self.last_report: dict[str, Any] | None = None
+
+    # --- registration -------------------------------------------------------------------------
+    def register_scenario(self, scenario: TestScenario) -> TestScenario:
+        return self.registry.register(scenario)
+
+    @property
+    def scenarios(self) -> list[TestScenario]:
+        return list(self.registry)
+
+    # --- running ------------------------------------------------------------------------------
+    def run_all_scenarios(
+        self,
+        tags: Iterable[str] | str | None = None,
+        parallel: bool = False,
+        workers: int | None = None,
+        report_path: str | os.PathLike[str] | None = DEFAULT_REPORT_PATH,
+        on_result: Callable[[TestResult], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run the registered scenarios (those carrying any of `tags`, plus their dependencies).
+
+        Sequential (default): one worker process, strict dependency order. `parallel=True`: `workers`
+        processes (default `os.cpu_count()`), each scenario dispatched as soon as its dependencies passed.
+        Returns the report dict and writes it to `report_path` (None: don't write) — also when the run is
+        interrupted (KeyboardInterrupt is re-raised after the report is written). Raises
+        `ScenarioGraphError` before anything runs for unknown dependencies, cycles, or an empty selection.
+        """
+        from support.engine.execution import execute  # late: keeps `import support.engine` light
+
+        if workers is not None and (not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"workers must be a positive int, got {workers!r}")
+        if not parallel and workers not in (None, 1):
+            raise ValueError(f"workers={workers} needs parallel=True (sequential runs use one worker)")
+        size = (workers or os.cpu_count() or 1) if parallel else 1
+        results, report = execute(
+            self, tags=tags, parallel=parallel, workers=size,
+            report_path=Path(report_path) if report_path is not None else None, on_result=on_result,
+        )
+        self.last_results = results
+        self.last_report = report
+        return report
+
+    # --- extension points (worker side) -------------------------------------------------------
+    def worker_started(self) -> None:
+        """Called once in each worker process after its test database is active."""
+
+    def begin_scenario(self, scenario: TestScenario) -> None:
+        """Called before each attempt, inside the attempt's isolation."""
+
+    def end_scenario(self, scenario: TestScenario) -> None:
+        """Called after each attempt whatever happened, before cleanup_function and the rollback."""
+
+    # --- assertions ---------------------------------------------------------------------------
+    def assert_performance_within_limits(
+        self,
+        max_duration_seconds: float | None = None,
+        max_memory_increase_mb: float | None = None,
+        max_queries: int | None = None,
+    ):
+        """Context manager failing (AssertionError) with the figures when a limit is exceeded."""
+        return assertions.assert_performance_within_limits(
+            max_duration_seconds=max_duration_seconds,
+            max_memory_increase_mb=max_memory_increase_mb,
+            max_queries=max_queries,
+        )

@@ -1,0 +1,158 @@
+"""The dependency graph: validation, tag selection, run order and the ready queue.
+
+`plan_run` checks the WHOLE registry (unknown dependency names, cycles) before anything runs, then
+selects by tags: scenarios carrying any of the tags, plus everything they transitively depend on
+(marked pulled in). `ReadyQueue` tells the executor which planned scenarios may start now, and blocks the
+dependents of a scenario that finished without passing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from support.engine.scenario import Status, TestScenario
+
+
+class ScenarioGraphError(ValueError):
+    """The dependency graph is unusable: an unknown dependency name, a cycle, or an empty selection."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    order: list[TestScenario]  # topological, ties kept in registration order
+    pulled_in: frozenset[str] = field(default_factory=frozenset)
+    tags: tuple[str, ...] | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.order]
+
+
+def validate_graph(scenarios: Iterable[TestScenario]) -> dict[str, TestScenario]:
+    by_name = {s.name: s for s in scenarios}
+    unknown = [
+        f"{s.name!r} depends on unknown {dep!r}" for s in by_name.values() for dep in s.dependencies
+        if dep not in by_name
+    ]
+    if unknown:
+        raise ScenarioGraphError("unknown scenario dependency: " + "; ".join(unknown))
+    cycle = _find_cycle(by_name)
+    if cycle:
+        raise ScenarioGraphError("dependency cycle: " + " -> ".join(cycle))
+    return by_name
+
+
+def _find_cycle(by_name: dict[str, TestScenario]) -> list[str] | None:
+    """Return one cycle as a path whose first and last names are equal, or None (iterative DFS)."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for root in by_name:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        iters = [iter(by_name[root].dependencies)]
+        state[root] = 1
+        while iters:
+            dep = next(iters[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                iters.pop()
+            elif state.get(dep) == 1:
+                return path[path.index(dep):] + [dep]
+            elif dep not in state:
+                state[dep] = 1
+                path.append(dep)
+                iters.append(iter(by_name[dep].dependencies))
+    return None
+
+
+def plan_run(scenarios: Iterable[TestScenario], tags: Iterable[str] | str | None = None) -> Plan:
+    by_name = validate_graph(scenarios)
+    if isinstance(tags, str):
+        tags = [tags]
+    wanted = tuple(tags) if tags else None
+    if wanted is None:
+        selected = set(by_name)
+        pulled: set[str] = set()
+    else:
+        chosen = {name for name, s in by_name.items() if set(s.tags) & set(wanted)}
+        if not chosen:
+            known = sorted({t for s in by_name.values() for t in s.tags})
+            raise ScenarioGraphError(f"no registered scenario carries any of the tags {list(wanted)}; "
+                                     f"known tags: {known}")
+        selected = set(chosen)
+        stack = list(chosen)
+        while stack:
+            for dep in by_name[stack.pop()].dependencies:
+                if dep not in selected:
+                    selected.add(dep)
+                    stack.append(dep)
+        pulled = selected - chosen
+    return Plan(order=_topological(by_name, selected), pulled_in=frozenset(pulled), tags=wanted)
+
+
+def _topological(by_name: dict[str, TestScenario], selected: set[str]) -> list[TestScenario]:
+    """Kahn's algorithm, always taking the earliest-registered ready scenario (stable, strict order)."""
+    position = {name: i for i, name in enumerate(by_name)}
+    remaining = {name: set(by_name[name].dependencies) for name in selected}
+    order: list[TestScenario] = []
+    while remaining:
+        name = min((n for n, deps in remaining.items() if not deps), key=position.__getitem__)
+        del remaining[name]
+        for deps in remaining.values():
+            deps.discard(name)
+        order.append(by_name[name])
+    return order
+
+
+class ReadyQueue:
+    """Tracks planned scenarios: pending -> running -> finished (or blocked)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._order = list(plan.order)
+        self._pending = [s.name for s in plan.order]
+        self._running: set[str] = set()
+        self.finished: dict[str, Status] = {}
+        self.blocked_by: dict[str, str] = {}
+
+    def ready(self) -> list[TestScenario]:
+        """Pending scenarios whose dependencies all passed, in plan order."""
+        by_name = {s.name: s for s in self._order}
+        return [
+            by_name[name] for name in self._pending
+            if all(self.finished.get(dep) == Status.PASSED for dep in by_name[name].dependencies)
+        ]
+
+    def start(self, name: str) -> None:
+        self._pending.remove(name)
+        self._running.add(name)
+
+    def finish(self, name: str, status: Status) -> list[tuple[str, str]]:
+        """Record a final status; return the (scenario, blocking dependency) pairs it newly blocked."""
+        self._running.discard(name)
+        self.finished[name] = status
+        if status == Status.PASSED:
+            return []
+        newly: list[tuple[str, str]] = []
+        for scenario in self._order:  # plan order: a dependency is always seen before its dependents
+            if scenario.name not in self._pending:
+                continue
+            failed_dep = next((d for d in scenario.dependencies
+                               if d in self.finished and self.finished[d] != Status.PASSED), None)
+            if failed_dep is not None:
+                self._pending.remove(scenario.name)
+                self.finished[scenario.name] = Status.BLOCKED
+                self.blocked_by[scenario.name] = failed_dep
+                newly.append((scenario.name, failed_dep))
+        return newly
+
+    @property
+    def running(self) -> frozenset[str]:
+        return frozenset(self._running)
+
+    @property
+    def pending(self) -> list[str]:
+        return list(self._pending)
+
+    @property
+    def done(self) -> bool:
+        return not self._pending and not self._running

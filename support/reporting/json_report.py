@@ -1,0 +1,179 @@
+"""The JSON run report: build it from `TestResult`s, write it, load it.
+
+Shape (the seed's, extended; `schema_version` bumps on incompatible changes):
+
+    {"schema_version": 1,
+     "summary": {total_scenarios, successful, failed, error, blocked, skipped, timed_out, flaky,
+                 success_rate, total_duration_seconds, start_time, end_time, interrupted, parallel,
+                 workers, tags},
+     "results": [TestResult.to_dict(), ...],          # plan order; see support.engine.scenario
+     "performance_analysis": {total_memory_change_mb, peak_memory_mb, total_cpu_seconds, database_growth,
+                              total_queries, total_query_time_ms, slowest, most_queries},
+     "recommendations": ["...", ...]}                 # derived from the figures above, never canned
+
+`successful` counts `passed` results (flaky ones included; `flaky` counts them again).
+Times are ISO 8601 UTC with a trailing "Z".
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from support.engine.scenario import Status, TestResult
+
+SCHEMA_VERSION = 1
+REQUIRED_KEYS = ("summary", "results", "performance_analysis", "recommendations")
+
+# Recommendation thresholds: a figure at or past one of these earns a line in `recommendations`.
+REPEATED_SQL_MIN = 10  # one normalized statement executed this often in one scenario: N+1 smell
+MEMORY_GROWTH_MB = 20.0  # RSS growth of one scenario
+SLOW_FRACTION_OF_TIMEOUT = 0.5  # last attempt took this share of its timeout
+TOP_N = 5
+
+
+def success_rate(passed: int, total: int, skipped: int) -> float:
+    """success_rate = passed / (total - skipped) * 100, rounded to 2 places.
+
+    Skipped scenarios are left out of the denominator (they were not meant to run); blocked ones stay in
+    (they were meant to run and could not). When nothing remains (empty run, or every scenario skipped)
+    the rate is 0.0: nothing was shown to work.
+    """
+    counted = total - skipped
+    return round(passed / counted * 100, 2) if counted > 0 else 0.0
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_report(
+    results: Sequence[TestResult],
+    *,
+    start_time: datetime,
+    end_time: datetime,
+    interrupted: bool = False,
+    parallel: bool = False,
+    workers: int = 1,
+    tags: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    counts = {status: sum(1 for r in results if r.status == status) for status in Status}
+    summary = {
+        "total_scenarios": len(results),
+        "successful": counts[Status.PASSED],
+        "failed": counts[Status.FAILED],
+        "error": counts[Status.ERROR],
+        "blocked": counts[Status.BLOCKED],
+        "skipped": counts[Status.SKIPPED],
+        "timed_out": counts[Status.TIMED_OUT],
+        "flaky": sum(1 for r in results if r.flaky),
+        "success_rate": success_rate(counts[Status.PASSED], len(results), counts[Status.SKIPPED]),
+        "total_duration_seconds": round((end_time - start_time).total_seconds(), 3),
+        "start_time": iso_utc(start_time),
+        "end_time": iso_utc(end_time),
+        "interrupted": interrupted,
+        "parallel": parallel,
+        "workers": workers,
+        "tags": list(tags) if tags else None,
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "summary": summary,
+        "results": [r.to_dict() for r in results],
+        "performance_analysis": performance_analysis(results),
+        "recommendations": recommendations(results),
+    }
+
+
+def _perf(result: TestResult) -> dict[str, Any]:
+    return result.metadata.get("performance_data") or {}
+
+
+def performance_analysis(results: Sequence[TestResult]) -> dict[str, Any]:
+    measured = [(r, _perf(r)) for r in results if _perf(r)]
+    growth: dict[str, int] = {}
+    for _, perf in measured:
+        for label, change in (perf.get("database_changes") or {}).items():
+            growth[label] = growth.get(label, 0) + change["added"] - change["removed"]
+    ran = [r for r in results if r.attempts]
+    return {
+        "total_memory_change_mb": round(sum(p.get("memory_change_mb", 0.0) for _, p in measured), 2),
+        "peak_memory_mb": round(max((p.get("peak_memory_mb", 0.0) for _, p in measured), default=0.0), 2),
+        "total_cpu_seconds": round(sum(p.get("cpu_seconds", 0.0) for _, p in measured), 3),
+        "database_growth": {label: n for label, n in sorted(growth.items()) if n},
+        "total_queries": sum(p.get("query_count", 0) for _, p in measured),
+        "total_query_time_ms": round(sum(p.get("query_time_ms", 0.0) for _, p in measured), 2),
+        "slowest": [
+            {"scenario_name": r.scenario_name, "duration_seconds": r.duration_seconds,
+             "timeout_seconds": r.timeout_seconds, "status": str(r.status)}
+            for r in sorted(ran, key=lambda r: r.duration_seconds, reverse=True)[:TOP_N]
+        ],
+        "most_queries": [
+            {"scenario_name": r.scenario_name, "query_count": p.get("query_count", 0)}
+            for r, p in sorted(measured, key=lambda rp: rp[1].get("query_count", 0), reverse=True)[:TOP_N]
+            if p.get("query_count")
+        ],
+    }
+
+
+def recommendations(results: Sequence[TestResult]) -> list[str]:
+    lines: list[str] = []
+    for r in results:
+        perf = _perf(r)
+        budget = (r.metadata.get("budgets") or {}).get("max_queries")
+        over_budget = budget is not None and perf.get("query_count", 0) > budget
+        for q in perf.get("repeated_queries") or []:
+            if over_budget or q["count"] >= REPEATED_SQL_MIN:
+                why = (f"{perf['query_count']} queries against a budget of {budget:g}" if over_budget
+                       else f"{perf.get('query_count', 0)} queries in all")
+                lines.append(f"{r.scenario_name}: the same statement ran {q['count']} times ({why}) — "
+                             f"batch it or prefetch (N+1 pattern): {q['sql']}")
+        growth = perf.get("memory_change_mb", 0.0)
+        if growth >= MEMORY_GROWTH_MB:
+            lines.append(f"{r.scenario_name}: RSS grew by {growth:.1f} MB (peak {perf.get('peak_memory_mb', 0):.1f} MB)"
+                         " — look for data kept alive after the scenario")
+        last = perf.get("wall_seconds")
+        if (r.status == Status.PASSED and last is not None and r.timeout_seconds
+                and last >= SLOW_FRACTION_OF_TIMEOUT * r.timeout_seconds):
+            lines.append(f"{r.scenario_name}: took {last:.2f} s, {last / r.timeout_seconds:.0%} of its "
+                         f"{r.timeout_seconds:g} s timeout — speed it up or raise the timeout")
+        if r.status == Status.TIMED_OUT:
+            lines.append(f"{r.scenario_name}: stopped at its {r.timeout_seconds:g} s timeout — "
+                         "find the hang or raise the timeout")
+        if r.flaky:
+            first = (r.metadata.get("attempt_errors") or ["?"])[0]
+            lines.append(f"{r.scenario_name}: flaky — passed on attempt {r.attempts} after: {first}")
+    return lines
+
+
+def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write atomically (temp file + rename) so a reader never sees half a report."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(report, out, indent=2, default=str)
+        out.write("\n")
+    os.replace(tmp, target)
+    return target
+
+
+def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a report written by `write_report`, failing clearly if it is not one."""
+    source = Path(path)
+    try:
+        report = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no report at {source}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source} is not valid JSON: {exc}") from None
+    if not isinstance(report, dict):
+        raise ValueError(f"{source}: a report is a JSON object, found {type(report).__name__}")
+    missing = [key for key in REQUIRED_KEYS if key not in report]
+    if missing:
+        raise ValueError(f"{source}: not a run report, missing key(s) {missing}")
+    return report
