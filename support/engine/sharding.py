@@ -37,6 +37,11 @@ class ShardPlan:
     def counts(self, name: str) -> bool:
         return name in self.owned
 
+    def report_field(self) -> dict[str, object]:
+        """What a shard's JSON report should carry as `shard`, so `merge` knows who owns what."""
+        return {"index": self.index, "total": self.total, "owned": list(self.owned),
+                "pulled_in": list(self.pulled_in)}
+
 
 def parse_shard_spec(text: str) -> tuple[int, int]:
     """`"2/3"` -> `(2, 3)`; K is 1-based and 1 <= K <= N."""
@@ -85,7 +90,7 @@ def plan_shards(
         loads[best] += sum(cost[n] for n in needed - run_sets[best])
         run_sets[best] |= needed
 
-    order = _topological_order(dependencies)
+    order = topological_order(dependencies)
     plans = []
     for shard in range(total):
         run = tuple(n for n in order if n in run_sets[shard])
@@ -134,7 +139,7 @@ def _dependency_closure(dependencies: Mapping[str, Sequence[str]]) -> dict[str, 
     return closure
 
 
-def _topological_order(dependencies: Mapping[str, Sequence[str]]) -> list[str]:
+def topological_order(dependencies: Mapping[str, Sequence[str]]) -> list[str]:
     """Dependencies first, names alphabetical where the graph leaves a choice; raises on a cycle."""
     remaining = {name: set(deps) for name, deps in dependencies.items()}
     order: list[str] = []

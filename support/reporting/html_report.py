@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from support.reporting.history import load_history
-from support.reporting.report_file import STATUSES, number, performance_of, status_of
+from support.reporting.report_file import STATUSES, budget_of, number, performance_of, status_of
 from support.reporting.svg_charts import PALETTE, Bar, Series, fmt, horizontal_bars, line_chart
 
 STATUS_COLORS = {
@@ -78,9 +78,8 @@ def write_html_report(report: Mapping[str, Any], path: str | Path = "reports/rep
 def duration_chart(results: Sequence[Mapping]) -> str:
     bars = []
     for r in results:
-        budget = (r.get("budgets") or {}).get("max_duration")
         bars.append(Bar(r["scenario_name"], number(r.get("duration_seconds")), STATUS_COLORS[status_of(r)],
-                        limit=number(budget) if budget is not None else None))
+                        limit=budget_of(r, "max_duration_seconds")))
     return horizontal_bars(bars, "Duration per scenario (colour = status)", "s")
 
 
@@ -93,24 +92,22 @@ def memory_chart(results: Sequence[Mapping]) -> str:
         if points:
             series.append(Series(r["scenario_name"], points, PALETTE[i % len(PALETTE)]))
     if series:
-        return line_chart(series, "Memory (RSS) over time per scenario", "s", "MB")
+        return line_chart(series, "Memory (RSS) over time per scenario", "s", "MB", zero_based=False)
     bars = []
     for r in results:
         perf = performance_of(r)
         change = number(perf.get("memory_change_mb"))
-        budget = (r.get("budgets") or {}).get("max_memory_mb")
-        bars.append(Bar(r["scenario_name"], number(perf.get("peak_memory_mb")), "#7a5bd6",
-                        note=f"peak {fmt(number(perf.get('peak_memory_mb')))} MB, Δ {change:+.1f} MB",
-                        limit=None if budget is None else number(budget)))
-    return horizontal_bars(bars, "Peak memory per scenario (no samples recorded)", "MB")
+        bars.append(Bar(r["scenario_name"], max(change, 0.0), "#7a5bd6",
+                        note=f"{change:+.1f} MB (peak {fmt(number(perf.get('peak_memory_mb')))})",
+                        limit=budget_of(r, "max_memory_increase_mb")))
+    return horizontal_bars(bars, "Memory growth per scenario (RSS; no samples recorded)", "MB")
 
 
 def query_chart(results: Sequence[Mapping]) -> str:
     bars = []
     for r in results:
         count = number(performance_of(r).get("query_count"))
-        budget = (r.get("budgets") or {}).get("max_queries")
-        limit = None if budget is None else number(budget)
+        limit = budget_of(r, "max_queries")
         note = f"{int(count)}" + (f" / {int(limit)}" if limit is not None else "")
         bars.append(Bar(r["scenario_name"], count, "#1a9aa8", limit=limit, note=note))
     return horizontal_bars(bars, "Queries per scenario (dashed = budget, red = over)", "")

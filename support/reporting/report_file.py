@@ -62,5 +62,22 @@ def performance_of(result: Mapping) -> Mapping[str, Any]:
     return (result.get("metadata") or {}).get("performance_data") or {}
 
 
+# Budget keys as the engine names them, with the tag spellings accepted too.
+BUDGET_KEYS = {
+    "max_queries": ("max_queries",),
+    "max_duration_seconds": ("max_duration_seconds", "max_duration"),
+    "max_memory_increase_mb": ("max_memory_increase_mb", "max_memory_mb"),
+}
+
+
+def budget_of(result: Mapping, key: str) -> float | None:
+    """A budget of the scenario (`metadata.budgets`, or `budgets` at the top), None when it has none."""
+    budgets = {**(result.get("budgets") or {}), **((result.get("metadata") or {}).get("budgets") or {})}
+    for spelling in BUDGET_KEYS[key]:
+        if budgets.get(spelling) is not None:
+            return number(budgets[spelling])
+    return None
+
+
 def number(value: Any, default: float = 0.0) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default

@@ -55,7 +55,7 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, ov
     """One row per bar, labels on the left; a limit is a dashed marker with the bar red past it."""
     if not bars:
         return _empty(title, width)
-    label_w, note_w, row_h, top = 190, 90, 22, 34
+    label_w, note_w, row_h, top = 190, 120, 22, 34
     plot_w = width - label_w - note_w
     top_value = nice_ceiling(max(max(b.value, b.limit or 0) for b in bars))
     height = top + row_h * len(bars) + 26
@@ -97,8 +97,9 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, ov
 
 
 def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width: int = 560,
-               height: int = 260, x_labels: list[str] | None = None) -> str:
-    """Lines with a legend; `x_labels` replaces numeric x ticks (one label per x = 0..n-1)."""
+               height: int = 260, x_labels: list[str] | None = None, zero_based: bool = True) -> str:
+    """Lines with a legend; `x_labels` replaces numeric x ticks (one label per x = 0..n-1).
+    `zero_based=False` starts the y axis near the lowest value, so small changes stay visible."""
     drawn = [s for s in series if s.points]
     if not drawn:
         return _empty(title, width)
@@ -108,8 +109,12 @@ def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width
     ys = [y for s in drawn for _, y in s.points]
     x_min, x_max = min(xs), max(xs)
     x_span = (x_max - x_min) or 1.0
-    y_min = min(0.0, min(ys))
     y_max = nice_ceiling(max(ys)) if max(ys) > 0 else 1.0
+    y_min = min(0.0, min(ys))
+    if not zero_based and min(ys) > 0:
+        spread = nice_ceiling(max(ys) - min(ys)) or 1.0
+        y_min = math.floor(min(ys) / spread) * spread
+        y_max = y_min + nice_ceiling(max(ys) - y_min)
     y_span = (y_max - y_min) or 1.0
 
     def px(x: float) -> float:
