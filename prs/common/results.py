@@ -31,3 +31,13 @@ class ServiceResult(Generic[T]):
     @classmethod
     def fail(cls, code: ErrorCode, errors: dict[str, list[str]] | None = None) -> ServiceResult[T]:
         return cls(success=False, errors=errors or {"non_field_errors": [code.value]}, error_code=code)
+
+
+class ServiceBug(RuntimeError):
+    """A collaborating service failed where its caller guaranteed valid input: a bug, so it rolls back."""
+
+
+def expect_ok(result: ServiceResult[T]) -> T | None:
+    if not result.success:
+        raise ServiceBug(f"{result.error_code}: {result.errors}")
+    return result.data

@@ -1,0 +1,141 @@
+"""Logging in (with lockout) and recording security events."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, ClassVar, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from prs.accounts.models import User
+from prs.audit.models import SecurityEvent, SecurityEventType, Severity
+from prs.common.inputs import Payload
+from prs.common.request_context import current_ip
+from prs.common.results import ErrorCode, ServiceResult
+
+INVALID_CREDENTIALS = "Invalid email or password."
+
+
+class SecurityServiceProtocol(Protocol):
+    def record(
+        self,
+        event_type: str,
+        severity: str,
+        *,
+        user: User | None = None,
+        email: str = "",
+        ip: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> SecurityEvent: ...
+
+    def permission_denied(self, actor: User, action: str, object_type: str, object_id: object = "") -> SecurityEvent: ...
+
+    def cross_organization_access(self, actor: User, object_type: str, object_id: object) -> SecurityEvent: ...
+
+
+class SecurityService:
+    """Security events: failed logins, lockouts, permission denials, reaching for another organization."""
+
+    dependencies: ClassVar[tuple[str, ...]] = ()
+
+    def record(
+        self,
+        event_type: str,
+        severity: str,
+        *,
+        user: User | None = None,
+        email: str = "",
+        ip: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> SecurityEvent:
+        return SecurityEvent.objects.create(
+            organization_id=user.organization_id if user is not None else None,
+            user=user,
+            email=email or (user.email if user is not None else ""),
+            event_type=event_type,
+            severity=severity,
+            ip_address=ip if ip is not None else current_ip.get(),
+            details=details or {},
+        )
+
+    def permission_denied(self, actor: User, action: str, object_type: str, object_id: object = "") -> SecurityEvent:
+        return self.record(
+            SecurityEventType.PERMISSION_DENIED,
+            Severity.MEDIUM,
+            user=actor,
+            details={"action": action, "object_type": object_type, "object_id": str(object_id), "role": actor.role},
+        )
+
+    def cross_organization_access(self, actor: User, object_type: str, object_id: object) -> SecurityEvent:
+        return self.record(
+            SecurityEventType.CROSS_ORGANIZATION_ACCESS,
+            Severity.HIGH,
+            user=actor,
+            details={"object_type": object_type, "object_id": str(object_id)},
+        )
+
+
+security_service = SecurityService()
+
+
+class AuthServiceProtocol(Protocol):
+    def authenticate(self, email: str, password: str, ip: str | None = None) -> ServiceResult[User]: ...
+
+
+class AuthService:
+    """Email + password login. Five failures within fifteen minutes lock the login out."""
+
+    dependencies: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, security: SecurityService | None = None) -> None:
+        self.security = security or security_service
+
+    def authenticate(self, email: str, password: str, ip: str | None = None) -> ServiceResult[User]:
+        payload = Payload({"email": email, "password": password})
+        address = payload.string("email", max_length=254)
+        secret = payload.string("password", max_length=4096)
+        if payload.errors:
+            return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+        assert address is not None and secret is not None
+        address = address.lower()
+        ip = ip if ip is not None else current_ip.get()
+        with transaction.atomic():
+            user = User.objects.filter(email__iexact=address).first()
+            if self._recent_failures(address) >= settings.PRS_LOGIN_MAX_FAILURES:
+                return self._locked()
+            if user is not None and user.is_active and user.check_password(secret):
+                return ServiceResult.ok(user)
+            self.security.record(
+                SecurityEventType.LOGIN_FAILED,
+                Severity.MEDIUM,
+                user=user,
+                email=address,
+                ip=ip,
+                details={"reason": "unknown email" if user is None else "bad password or inactive"},
+            )
+            if self._recent_failures(address) >= settings.PRS_LOGIN_MAX_FAILURES:
+                self.security.record(
+                    SecurityEventType.ACCOUNT_LOCKED,
+                    Severity.HIGH,
+                    user=user,
+                    email=address,
+                    ip=ip,
+                    details={"failures": settings.PRS_LOGIN_MAX_FAILURES},
+                )
+                return self._locked()
+        return ServiceResult.fail(ErrorCode.VALIDATION, {"non_field_errors": [INVALID_CREDENTIALS]})
+
+    def _recent_failures(self, email: str) -> int:
+        since = timezone.now() - timedelta(minutes=settings.PRS_LOGIN_FAILURE_WINDOW_MINUTES)
+        return SecurityEvent.objects.filter(
+            email=email, event_type=SecurityEventType.LOGIN_FAILED, created_at__gte=since
+        ).count()
+
+    @staticmethod
+    def _locked() -> ServiceResult[User]:
+        minutes = settings.PRS_LOGIN_FAILURE_WINDOW_MINUTES
+        return ServiceResult.fail(
+            ErrorCode.LOCKED,
+            {"non_field_errors": [f"Too many failed logins: locked for up to {minutes} minutes."]},
+        )

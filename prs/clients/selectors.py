@@ -1,0 +1,32 @@
+"""Reads of clients, scoped to the actor's organization."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from prs.accounts.models import User
+from prs.clients.models import Client
+from prs.common.access import apply_filters, scope_to_actor
+
+CLIENT_FILTERS = {"status": "status", "nationality": "nationality__iexact", "email": "email__iexact"}
+
+
+def client_queryset(actor: User) -> QuerySet[Client]:
+    return scope_to_actor(Client.objects.select_related("organization", "created_by"), actor)
+
+
+def client_list(actor: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Client]:
+    queryset = apply_filters(client_queryset(actor), filters, CLIENT_FILTERS)
+    term = (filters or {}).get("search")
+    if term not in (None, ""):
+        queryset = queryset.filter(Q(name__icontains=str(term)) | Q(email__icontains=str(term)))
+    return queryset
+
+
+def client_email_taken(organization_id: int, email: str, exclude_id: int | None = None) -> bool:
+    queryset = Client.objects.filter(organization_id=organization_id, email__iexact=email)
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.exists()

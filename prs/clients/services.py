@@ -1,0 +1,139 @@
+"""Clients of an organization."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from prs.accounts.models import Role, User
+from prs.audit.models import AuditAction
+from prs.audit.services import AuditServiceProtocol
+from prs.clients import selectors
+from prs.clients.models import PHONE_PATTERN, Client, ClientStatus
+from prs.common.access import find_for_actor, forbidden, has_role, stale_version
+from prs.common.changes import created, deleted, diff, snapshot
+from prs.common.inputs import Payload
+from prs.common.organizations import organization_for_create
+from prs.common.results import ErrorCode, ServiceResult, expect_ok
+
+AUDITED_FIELDS = ("name", "email", "phone", "nationality", "status")
+WRITER_ROLES = (Role.ORG_ADMIN, Role.SALESPERSON)
+
+
+class ClientServiceProtocol(Protocol):
+    def create(self, actor: User, data: Mapping[str, Any]) -> ServiceResult[Client]: ...
+    def get(self, actor: User, client_id: object) -> ServiceResult[Client]: ...
+    def update(self, actor: User, client_id: object, data: Mapping[str, Any]) -> ServiceResult[Client]: ...
+    def delete(self, actor: User, client_id: object) -> ServiceResult[None]: ...
+    def list(self, actor: User, filters: Mapping[str, Any] | None = None) -> ServiceResult[QuerySet[Client]]: ...
+
+
+def _read_fields(payload: Payload, *, partial: bool) -> dict[str, Any]:
+    """The client fields present in the payload (all required ones when not partial), converted."""
+    values: dict[str, Any] = {}
+    readers = {
+        "name": lambda required: payload.string("name", required=required, max_length=200),
+        "email": lambda required: payload.email("email", required=required),
+        "phone": lambda required: payload.string("phone", required=required, max_length=16),
+        "nationality": lambda required: payload.string("nationality", required=False, max_length=100),
+        "status": lambda required: payload.choice("status", ClientStatus.values, required=False,
+                                                  default=ClientStatus.PENDING),
+    }
+    for name, read in readers.items():
+        if partial and not payload.has(name):
+            continue
+        values[name] = read(name in ("name", "email", "phone"))
+    phone = values.get("phone")
+    if phone and not re.fullmatch(PHONE_PATTERN, phone):
+        payload.errors.add("phone", f"Phone must be + followed by 10 to 15 digits (got {phone!r}).")
+    return values
+
+
+class ClientService:
+    dependencies: ClassVar[tuple[str, ...]] = ("audit_service",)
+
+    def __init__(self, *, audit_service: AuditServiceProtocol) -> None:
+        self.audit_service = audit_service
+
+    def create(self, actor: User, data: Mapping[str, Any]) -> ServiceResult[Client]:
+        if not has_role(actor, *WRITER_ROLES):
+            return forbidden(actor, "create", Client, "Only organization admins and salespeople create clients.")
+        payload = Payload(data)
+        organization = organization_for_create(actor, payload)
+        values = _read_fields(payload, partial=False)
+        if organization is not None and values.get("email") and selectors.client_email_taken(
+            organization.pk, values["email"]
+        ):
+            payload.errors.add("email", f"A client with email {values['email']} already exists.")
+        if payload.errors:
+            return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+        try:
+            with transaction.atomic():
+                client = Client.objects.create(organization=organization, created_by=actor, **values)
+                expect_ok(self.audit_service.record(actor, AuditAction.CREATE, client,
+                                                    created(snapshot(client, AUDITED_FIELDS))))
+        except IntegrityError:  # a concurrent create took the email first
+            return ServiceResult.fail(ErrorCode.VALIDATION, {"email": ["A client with this email already exists."]})
+        return ServiceResult.ok(client)
+
+    def get(self, actor: User, client_id: object) -> ServiceResult[Client]:
+        client, failure = find_for_actor(actor, selectors.client_queryset(actor), client_id, label="Client")
+        return failure or ServiceResult.ok(client)
+
+    def update(self, actor: User, client_id: object, data: Mapping[str, Any]) -> ServiceResult[Client]:
+        try:
+            with transaction.atomic():
+                client, failure = find_for_actor(
+                    actor, selectors.client_queryset(actor).select_for_update(of=("self",)), client_id, label="Client"
+                )
+                if failure:
+                    return failure
+                assert client is not None
+                if not has_role(actor, *WRITER_ROLES):
+                    return forbidden(actor, "update", client, "Only organization admins and salespeople edit clients.")
+                conflict = stale_version(data, client)
+                if conflict:
+                    return conflict
+                payload = Payload(data)
+                values = _read_fields(payload, partial=True)
+                if values.get("email") and selectors.client_email_taken(
+                    client.organization_id, values["email"], exclude_id=client.pk
+                ):
+                    payload.errors.add("email", f"A client with email {values['email']} already exists.")
+                if payload.errors:
+                    return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+                before = snapshot(client, AUDITED_FIELDS)
+                for name, value in values.items():
+                    setattr(client, name, value)
+                client.version += 1
+                client.save()
+                expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, client,
+                                                    diff(before, snapshot(client, AUDITED_FIELDS))))
+        except IntegrityError:
+            return ServiceResult.fail(ErrorCode.VALIDATION, {"email": ["A client with this email already exists."]})
+        return ServiceResult.ok(client)
+
+    def delete(self, actor: User, client_id: object) -> ServiceResult[None]:
+        with transaction.atomic():
+            client, failure = find_for_actor(
+                actor, selectors.client_queryset(actor).select_for_update(of=("self",)), client_id, label="Client"
+            )
+            if failure:
+                return failure
+            assert client is not None
+            if not has_role(actor, Role.ORG_ADMIN):
+                return forbidden(actor, "delete", client, "Only organization admins delete clients.")
+            if client.deals.exists():
+                return ServiceResult.fail(
+                    ErrorCode.CONFLICT, {"non_field_errors": [f"Client {client.pk} has deals and cannot be deleted."]}
+                )
+            expect_ok(self.audit_service.record(actor, AuditAction.DELETE, client,
+                                                deleted(snapshot(client, AUDITED_FIELDS))))
+            client.delete()
+        return ServiceResult.ok(None)
+
+    def list(self, actor: User, filters: Mapping[str, Any] | None = None) -> ServiceResult[QuerySet[Client]]:
+        return ServiceResult.ok(selectors.client_list(actor, filters))

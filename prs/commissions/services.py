@@ -1,0 +1,274 @@
+"""Commissions of salespeople per period, recalculated when a payment in the period is decided."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+import pybreaker
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from prs.accounts.models import Role, User
+from prs.audit.models import AuditAction
+from prs.audit.services import AuditServiceProtocol
+from prs.commissions import selectors
+from prs.commissions.exchange_rates import (
+    ExchangeRateProvider,
+    ExchangeRateUnavailable,
+    ResilientExchangeRateProvider,
+    provider_from_settings,
+)
+from prs.commissions.models import Commission
+from prs.common.access import find_for_actor, forbidden, has_role, scope_to_actor, stale_version
+from prs.common.changes import created, diff, snapshot
+from prs.common.inputs import Payload
+from prs.common.money import to_money
+from prs.common.results import ErrorCode, ServiceResult, expect_ok
+from prs.deals.models import Payment
+from prs.notifications.models import NotificationType, Priority
+from prs.notifications.services import NotificationServiceProtocol
+
+HUNDRED = Decimal("100")
+MONEY_LIMIT = Decimal("999999999999.99")
+COMMISSION_FIELDS = (
+    "user", "period_start", "period_end", "currency", "total_sales", "commission_rate", "exchange_rate", "bonus",
+    "penalty", "commission_amount", "total_commission", "total_receivable",
+)
+
+
+@dataclass(frozen=True)
+class CommissionFigures:
+    commission_amount: Decimal
+    total_commission: Decimal
+    total_receivable: Decimal
+
+
+def commission_figures(
+    sales: Decimal, rate: Decimal, exchange_rate: Decimal, bonus: Decimal, penalty: Decimal
+) -> CommissionFigures:
+    """commission = sales x rate / 100 x exchange rate; total = commission + bonus; receivable = total - penalty.
+
+    Each is rounded half-up to the cent, in that order.
+    """
+    commission = to_money(sales * rate / HUNDRED * exchange_rate)
+    total = to_money(commission + bonus)
+    return CommissionFigures(commission, total, to_money(total - penalty))
+
+
+class CommissionServiceProtocol(Protocol):
+    def calculate(self, actor: User, data: Mapping[str, Any]) -> ServiceResult[Commission]: ...
+    def get(self, actor: User, commission_id: object) -> ServiceResult[Commission]: ...
+    def update(self, actor: User, commission_id: object, data: Mapping[str, Any]) -> ServiceResult[Commission]: ...
+    def list(
+        self, actor: User, filters: Mapping[str, Any] | None = None
+    ) -> ServiceResult[QuerySet[Commission]]: ...
+    def recalculate_for_payment(self, payment: Payment) -> ServiceResult[list[Commission]]: ...
+
+
+class CommissionService:
+    dependencies: ClassVar[tuple[str, ...]] = ("audit_service", "notification_service")
+
+    def __init__(
+        self,
+        *,
+        audit_service: AuditServiceProtocol,
+        notification_service: NotificationServiceProtocol,
+        exchange_rate_provider: ExchangeRateProvider | None = None,
+        circuit_breaker: pybreaker.CircuitBreaker | None = None,
+    ) -> None:
+        """exchange_rate_provider is wrapped in retries + circuit_breaker (both injectable for tests)."""
+        self.audit_service = audit_service
+        self.notification_service = notification_service
+        self.exchange_rates = ResilientExchangeRateProvider(
+            exchange_rate_provider if exchange_rate_provider is not None else provider_from_settings(),
+            circuit_breaker,
+        )
+
+    def calculate(self, actor: User, data: Mapping[str, Any]) -> ServiceResult[Commission]:
+        """Creates the commission of a salesperson for a period (one per user and period)."""
+        if not has_role(actor, Role.ORG_ADMIN, Role.SALESPERSON):
+            return forbidden(actor, "calculate", Commission, "Only org admins and salespeople calculate commissions.")
+        payload = Payload(data)
+        if not payload.has("user") and actor.role == Role.SALESPERSON:
+            payload = Payload({**payload.data, "user": actor.pk})
+        user = self._salesperson(actor, payload)
+        if user is not None and actor.role == Role.SALESPERSON and user.pk != actor.pk:
+            return forbidden(actor, "calculate", Commission, "A salesperson calculates only their own commission.")
+        start = payload.date("period_start")
+        end = payload.date("period_end")
+        if start is not None and end is not None and end < start:
+            payload.errors.add("period_end", f"Must be on or after period_start {start.isoformat()}.")
+        organization = user.organization if user is not None else None
+        terms = self._read_terms(payload, partial=False, default_currency=organization.currency if organization else "USD")
+        if payload.errors:
+            return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+        assert user is not None and organization is not None and start is not None and end is not None
+        if terms.get("commission_rate") is None:
+            terms["commission_rate"] = organization.default_commission_rate
+        if terms.get("exchange_rate") is None:
+            rate = self._exchange_rate(organization.currency, terms["currency"])
+            if isinstance(rate, ServiceResult):
+                return rate
+            terms["exchange_rate"] = rate
+        existing = Commission.objects.filter(user=user, period_start=start, period_end=end).first()
+        if existing is not None:
+            return ServiceResult.fail(ErrorCode.CONFLICT, {"non_field_errors": [
+                f"Commission {existing.pk} already covers {user.email} for {start}..{end}; update it instead."]})
+        try:
+            with transaction.atomic():
+                commission = Commission(organization=organization, user=user, period_start=start, period_end=end,
+                                        calculated_by=actor, **terms)
+                self._refresh(commission)
+                commission.save()
+                expect_ok(self.audit_service.record(
+                    actor, AuditAction.CALCULATE, commission, created(snapshot(commission, COMMISSION_FIELDS))
+                ))
+                self._notify(commission, NotificationType.COMMISSION_CALCULATED)
+        except IntegrityError:  # a concurrent calculate for the same period won
+            return ServiceResult.fail(ErrorCode.CONFLICT, {"non_field_errors": [
+                f"A commission already covers {user.email} for {start}..{end}."]})
+        return ServiceResult.ok(commission)
+
+    def get(self, actor: User, commission_id: object) -> ServiceResult[Commission]:
+        commission, failure = find_for_actor(
+            actor, selectors.commission_queryset(actor), commission_id, label="Commission"
+        )
+        return failure or ServiceResult.ok(commission)
+
+    def update(self, actor: User, commission_id: object, data: Mapping[str, Any]) -> ServiceResult[Commission]:
+        """Changes rate, exchange rate, bonus, penalty or currency (org admins); sales are recomputed."""
+        with transaction.atomic():
+            commission, failure = find_for_actor(
+                actor, selectors.commission_queryset(actor).select_for_update(of=("self",)), commission_id,
+                label="Commission",
+            )
+            if failure:
+                return failure
+            assert commission is not None
+            if not has_role(actor, Role.ORG_ADMIN):
+                return forbidden(actor, "update", commission, "Only organization admins change commissions.")
+            conflict = stale_version(data, commission)
+            if conflict:
+                return conflict
+            payload = Payload(data)
+            terms = self._read_terms(payload, partial=True, default_currency=commission.currency)
+            if payload.errors:
+                return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+            if "currency" in terms and "exchange_rate" not in terms:
+                rate = self._exchange_rate(commission.organization.currency, terms["currency"])
+                if isinstance(rate, ServiceResult):
+                    return rate
+                terms["exchange_rate"] = rate
+            before = snapshot(commission, COMMISSION_FIELDS)
+            for name, value in terms.items():
+                setattr(commission, name, value)
+            self._refresh(commission)
+            commission.calculated_by = actor
+            commission.version += 1
+            commission.save()
+            expect_ok(self.audit_service.record(
+                actor, AuditAction.UPDATE, commission, diff(before, snapshot(commission, COMMISSION_FIELDS))
+            ))
+            self._notify(commission, NotificationType.COMMISSION_CHANGED)
+        return ServiceResult.ok(commission)
+
+    def list(self, actor: User, filters: Mapping[str, Any] | None = None) -> ServiceResult[QuerySet[Commission]]:
+        return ServiceResult.ok(selectors.commission_list(actor, filters))
+
+    def recalculate_for_payment(self, payment: Payment) -> ServiceResult[list[Commission]]:
+        """Recomputes the commissions whose period holds the payment's date; audits and notifies real changes.
+
+        The actor of the audit entry is whoever decided the payment.
+        """
+        approval = getattr(payment, "approval", None)
+        actor = approval.verifier if approval is not None else None
+        changed: list[Commission] = []
+        with transaction.atomic():
+            covering = selectors.commissions_covering(payment.deal.salesperson_id, payment.payment_date)
+            for commission in covering.select_for_update().select_related("user", "organization"):
+                before = snapshot(commission, COMMISSION_FIELDS)
+                self._refresh(commission)
+                changes = diff(before, snapshot(commission, COMMISSION_FIELDS))
+                if not changes:
+                    continue
+                commission.version += 1
+                commission.save()
+                expect_ok(self.audit_service.record(actor, AuditAction.CALCULATE, commission, changes))
+                self._notify(commission, NotificationType.COMMISSION_CHANGED)
+                changed.append(commission)
+        return ServiceResult.ok(changed)
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _salesperson(actor: User, payload: Payload) -> User | None:
+        user_id = payload.reference("user")
+        if user_id is None:
+            return None
+        users = scope_to_actor(User.objects.select_related("organization"), actor)
+        user, failure = find_for_actor(actor, users, user_id, label="User", field="user")
+        if failure or user is None:
+            payload.errors.add("user", f"User {user_id} not found in your organization.")
+            return None
+        if user.is_superuser or user.organization is None:
+            payload.errors.add("user", f"User {user_id} belongs to no organization.")
+            return None
+        return user
+
+    @staticmethod
+    def _read_terms(payload: Payload, *, partial: bool, default_currency: str) -> dict[str, Any]:
+        readers = {
+            "commission_rate": lambda: payload.decimal("commission_rate", required=False, min_value=Decimal("0"),
+                                                       max_value=HUNDRED),
+            "exchange_rate": lambda: payload.decimal("exchange_rate", required=False, places=6,
+                                                     min_value=Decimal("0"), min_exclusive=True,
+                                                     max_value=Decimal("999999")),
+            "bonus": lambda: payload.decimal("bonus", required=False, min_value=Decimal("0"), max_value=MONEY_LIMIT,
+                                             default=Decimal("0.00")),
+            "penalty": lambda: payload.decimal("penalty", required=False, min_value=Decimal("0"),
+                                               max_value=MONEY_LIMIT, default=Decimal("0.00")),
+            "currency": lambda: payload.string("currency", required=False, max_length=3, default=default_currency),
+        }
+        terms = {name: read() for name, read in readers.items() if not partial or payload.has(name)}
+        currency = terms.get("currency")
+        if currency is not None and not re.fullmatch(r"^[A-Z]{3}$", currency):
+            payload.errors.add("currency", f"Must be an ISO 4217 code of three capital letters (got {currency!r}).")
+        if partial:  # an explicit null/blank must not wipe a stored term
+            terms = {name: value for name, value in terms.items() if value is not None}
+        return terms
+
+    def _exchange_rate(self, base: str, quote: str) -> Decimal | ServiceResult[Commission]:
+        if base == quote:
+            return Decimal("1")
+        try:
+            return self.exchange_rates.get_rate(base, quote)
+        except ExchangeRateUnavailable as error:
+            return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"exchange_rate": [str(error)]})
+
+    @staticmethod
+    def _refresh(commission: Commission) -> None:
+        commission.total_sales = selectors.sales_in_period(
+            commission.user_id, commission.organization_id, commission.period_start, commission.period_end
+        )
+        figures = commission_figures(
+            commission.total_sales, commission.commission_rate, commission.exchange_rate, commission.bonus,
+            commission.penalty,
+        )
+        commission.commission_amount = figures.commission_amount
+        commission.total_commission = figures.total_commission
+        commission.total_receivable = figures.total_receivable
+
+    def _notify(self, commission: Commission, kind: NotificationType) -> None:
+        verb = "calculated" if kind == NotificationType.COMMISSION_CALCULATED else "changed"
+        expect_ok(self.notification_service.notify(
+            [commission.user],
+            kind,
+            f"Commission {verb}",
+            f"Your commission for {commission.period_start}..{commission.period_end} is "
+            f"{commission.total_receivable} {commission.currency} (sales {commission.total_sales}).",
+            Priority.MEDIUM,
+            commission,
+        ))

@@ -1,0 +1,128 @@
+"""Organization scoping and the failures every service shares (not found, forbidden, stale version).
+
+An object of another organization is reported exactly like one that does not exist (NOT_FOUND, never
+its data), and the attempt is recorded as a security event.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from prs.accounts.models import Role, User
+from prs.common.inputs import parse_int
+from prs.common.results import ErrorCode, ServiceResult
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope_to_actor(queryset: models.QuerySet[M], actor: User, org_path: str = "organization") -> models.QuerySet[M]:
+    """Rows of the actor's organization; a superuser sees all, an inactive or unaffiliated user none."""
+    if not actor.is_active:
+        return queryset.none()
+    if actor.is_superuser:
+        return queryset
+    if actor.organization_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{org_path}_id": actor.organization_id})
+
+
+@dataclass(frozen=True)
+class Located(Generic[M]):
+    """The outcome of looking an object up for an actor."""
+
+    obj: M | None
+    in_other_organization: bool = False
+
+
+def locate(
+    actor: User, queryset: models.QuerySet[M], pk: object, org_path: str = "organization"
+) -> Located[M]:
+    """Finds pk within the actor's scope; else tells whether it exists in another organization."""
+    key = parse_int(pk) if not isinstance(pk, models.Model) else pk.pk
+    if key is None:
+        return Located(None)
+    found = scope_to_actor(queryset, actor, org_path).filter(pk=key).first()
+    if found is not None:
+        return Located(found)
+    if actor.is_superuser:
+        return Located(None)
+    elsewhere = queryset.model._default_manager.filter(pk=key).exclude(
+        **{f"{org_path}_id": actor.organization_id}
+    )
+    return Located(None, in_other_organization=elsewhere.exists())
+
+
+def object_type(model: type[models.Model] | models.Model) -> str:
+    return model._meta.label_lower
+
+
+def not_found(label: str, pk: object, field: str = "non_field_errors") -> ServiceResult[Any]:
+    return ServiceResult.fail(ErrorCode.NOT_FOUND, {field: [f"{label} {pk} not found."]})
+
+
+def find_for_actor(
+    actor: User,
+    queryset: models.QuerySet[M],
+    pk: object,
+    *,
+    label: str,
+    field: str = "non_field_errors",
+    org_path: str = "organization",
+    code: ErrorCode = ErrorCode.NOT_FOUND,
+) -> tuple[M | None, ServiceResult[Any] | None]:
+    """(object, None) or (None, failure). Reaching into another organization is a security event."""
+    from prs.accounts.services import security_service  # the security service records into audit models
+
+    located = locate(actor, queryset, pk, org_path)
+    if located.obj is not None:
+        return located.obj, None
+    if located.in_other_organization:
+        security_service.cross_organization_access(actor, object_type(queryset.model), pk)
+    return None, ServiceResult.fail(code, {field: [f"{label} {pk} not found."]})
+
+
+def forbidden(actor: User, action: str, target: models.Model | type[models.Model], message: str) -> ServiceResult[Any]:
+    """A FORBIDDEN result, recorded as a permission_denied security event."""
+    from prs.accounts.services import security_service
+
+    pk = target.pk if isinstance(target, models.Model) else ""
+    security_service.permission_denied(actor, action, object_type(target), pk)
+    return ServiceResult.fail(ErrorCode.FORBIDDEN, {"non_field_errors": [message]})
+
+
+def has_role(actor: User, *roles: Role) -> bool:
+    return actor.is_active and (actor.is_superuser or actor.role in roles)
+
+
+def stale_version(data: Mapping[str, Any] | None, obj: models.Model) -> ServiceResult[Any] | None:
+    """CONFLICT when the caller's version is not the stored one (optimistic concurrency)."""
+    if not isinstance(data, Mapping) or data.get("version") in (None, ""):
+        return None
+    given = parse_int(data["version"])
+    if given is None:
+        return ServiceResult.fail(ErrorCode.VALIDATION, {"version": [f"Must be an integer (got {data['version']!r})."]})
+    current = obj.version  # type: ignore[attr-defined]
+    if given != current:
+        return ServiceResult.fail(
+            ErrorCode.CONFLICT,
+            {"version": [f"Stale version {given}: the object was changed meanwhile (now version {current})."]},
+        )
+    return None
+
+
+def apply_filters(
+    queryset: models.QuerySet[Any], filters: Mapping[str, Any] | None, lookups: Mapping[str, str]
+) -> models.QuerySet[Any]:
+    """Applies each non-empty filter through its lookup (filter name → ORM lookup)."""
+    for name, lookup in lookups.items():
+        value = (filters or {}).get(name)
+        if value not in (None, ""):
+            try:
+                queryset = queryset.filter(**{lookup: value})
+            except (ValueError, TypeError, ValidationError):
+                return queryset.none()  # a value that cannot match (e.g. "abc" for an id) matches nothing
+    return queryset

@@ -1,0 +1,208 @@
+"""Turning a JSON-like payload into typed values, collecting errors by field.
+
+Services accept plain values (strings, ints, Decimals, ISO dates) as a JSON body would give them;
+every problem is reported under the name of the field it concerns, never raised.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+
+_MISSING = object()
+# Above every money and rate column; keeps quantize() inside Decimal's default 28-digit precision.
+_DECIMAL_LIMIT = Decimal(10) ** 15
+
+
+class FieldErrors:
+    """Errors by field name, in the shape of ServiceResult.errors."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+class Payload:
+    """Reads typed fields from a mapping; a missing required field or a bad value becomes a field error."""
+
+    def __init__(self, data: Mapping[str, Any] | None, errors: FieldErrors | None = None) -> None:
+        self.errors = errors if errors is not None else FieldErrors()
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            self.errors.add("non_field_errors", f"expected an object of fields, got {type(data).__name__}")
+            data = {}
+        self.data = data
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def _raw(self, name: str, required: bool) -> Any:
+        value = self.data.get(name, _MISSING)
+        if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
+            if required:
+                self.errors.add(name, "This field is required.")
+            return _MISSING
+        return value
+
+    def string(self, name: str, *, required: bool = True, max_length: int = 200, default: str = "") -> str | None:
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None if required else default
+        if not isinstance(value, str):
+            self.errors.add(name, f"Must be a string, got {type(value).__name__}.")
+            return None
+        value = value.strip()
+        if len(value) > max_length:
+            self.errors.add(name, f"At most {max_length} characters (got {len(value)}).")
+            return None
+        return value
+
+    def email(self, name: str, *, required: bool = True) -> str | None:
+        value = self.string(name, required=required, max_length=254)
+        if not value:
+            return value
+        try:
+            validate_email(value)
+        except ValidationError:
+            self.errors.add(name, f"Enter a valid email address (got {value!r}).")
+            return None
+        return value.lower()
+
+    def choice(
+        self, name: str, choices: Iterable[str], *, required: bool = True, default: str | None = None
+    ) -> str | None:
+        allowed = list(choices)
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return default
+        if value not in allowed:
+            self.errors.add(name, f"{value!r} is not one of {', '.join(allowed)}.")
+            return None
+        return str(value)
+
+    def decimal(
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        places: int = 2,
+        min_value: Decimal | None = None,
+        max_value: Decimal | None = None,
+        min_exclusive: bool = False,
+        default: Decimal | None = None,
+    ) -> Decimal | None:
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return default
+        return self.convert_decimal(
+            name, value, places=places, min_value=min_value, max_value=max_value, min_exclusive=min_exclusive
+        )
+
+    def convert_decimal(
+        self,
+        name: str,
+        value: Any,
+        *,
+        places: int = 2,
+        min_value: Decimal | None = None,
+        max_value: Decimal | None = None,
+        min_exclusive: bool = False,
+    ) -> Decimal | None:
+        number = parse_decimal(value)
+        if number is not None and abs(number) >= _DECIMAL_LIMIT:
+            self.errors.add(name, f"Must be less than {_DECIMAL_LIMIT} in absolute value.")
+            return None
+        if number is None:
+            self.errors.add(name, f"Must be a decimal number given as a string or Decimal, not {value!r}.")
+            return None
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+            self.errors.add(name, f"At most {places} decimal places (got {value}).")
+            return None
+        if min_value is not None and (number <= min_value if min_exclusive else number < min_value):
+            self.errors.add(name, f"Must be {'greater than' if min_exclusive else 'at least'} {min_value}.")
+            return None
+        if max_value is not None and number > max_value:
+            self.errors.add(name, f"Must be at most {max_value}.")
+            return None
+        return number.quantize(Decimal(1).scaleb(-places))
+
+    def date(self, name: str, *, required: bool = True) -> dt.date | None:
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, dt.datetime):
+            self.errors.add(name, "Must be a date, not a date and time.")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.errors.add(name, f"Must be an ISO date YYYY-MM-DD (got {value!r}).")
+        return None
+
+    def integer(self, name: str, *, required: bool = True, min_value: int | None = None) -> int | None:
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None
+        number = parse_int(value)
+        if number is None:
+            self.errors.add(name, f"Must be an integer (got {value!r}).")
+            return None
+        if min_value is not None and number < min_value:
+            self.errors.add(name, f"Must be at least {min_value}.")
+            return None
+        return number
+
+    def reference(self, name: str, *, required: bool = True) -> int | None:
+        """The primary key of a related object, given as an id or as the object itself."""
+        value = self._raw(name, required)
+        if value is _MISSING:
+            return None
+        if isinstance(value, models.Model):
+            return value.pk
+        number = parse_int(value)
+        if number is None or number < 1:
+            self.errors.add(name, f"Must be the id of an existing object (got {value!r}).")
+            return None
+        return number
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from a Decimal, int or numeric string; floats are refused (not exact)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        return None
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return number if number.is_finite() else None
+
+
+def parse_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
