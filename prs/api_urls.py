@@ -1,2 +1,16 @@
-"""Routes of the REST API (filled in app by app)."""
-urlpatterns: list = []
+"""Routes of the REST API, mounted under /api/ by prs.urls."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from prs.common.api import SCHEMA_SETTINGS
+
+urlpatterns = [
+    path("", include("prs.accounts.urls")),
+    path("", include("prs.clients.urls")),
+    path("", include("prs.deals.urls")),
+    path("", include("prs.commissions.urls")),
+    path("", include("prs.notifications.urls")),
+    path("", include("prs.audit.urls")),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

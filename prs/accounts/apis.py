@@ -1,0 +1,50 @@
+"""POST /api/auth/token/: email + password -> a DRF token for ``Authorization: Token <key>``.
+
+Answers: 200 {"token"}; 400 a missing or malformed field; 401 wrong email or password (the same
+answer for an unknown email, so logins cannot be probed); 429 locked out after too many failures
+(``Retry-After`` gives the window in seconds). Counting failures, locking out and recording the
+security events is AuthService's work.
+"""
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from prs.accounts import serializers as s
+from prs.accounts.services import AuthService
+from prs.common.api import error_responses, parse
+from prs.common.api_errors import ServiceError, error_body
+from prs.common.request_context import client_ip
+from prs.common.results import ErrorCode
+
+# What a client must send to authenticate, in the WWW-Authenticate header of a 401.
+TOKEN_CHALLENGE = 'Token realm="api"'
+
+
+class TokenApi(APIView):
+    authentication_classes: list = []  # a stale token must not stop anyone from logging in again
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["auth"],
+        request=s.TokenInputSerializer,
+        responses={200: s.TokenOutputSerializer, **error_responses(400, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(s.TokenInputSerializer, request.data)
+        result = AuthService().authenticate(data["email"], data["password"], ip=client_ip(request))
+        if result.success:
+            token, _ = Token.objects.get_or_create(user=result.data)
+            return Response(s.TokenOutputSerializer({"token": token.key}).data)
+        if result.error_code == ErrorCode.VALIDATION and set(result.errors) == {"non_field_errors"}:
+            # Field errors stay 400; a failure naming no field is a wrong email or password.
+            return Response(
+                error_body("authentication_failed", "Invalid email or password.", result.errors),
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": TOKEN_CHALLENGE},
+            )
+        raise ServiceError(result.error_code or ErrorCode.VALIDATION, result.errors)

@@ -1,0 +1,49 @@
+"""Commission payloads in and out. CommissionService owns the rules and the arithmetic."""
+from rest_framework import serializers
+
+from prs.commissions.models import Commission
+from prs.common.money import MONEY_DIGITS
+
+
+class CommissionTermsInputSerializer(serializers.Serializer):
+    commission_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, help_text="Percent 0-100; the organization's by default."
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=12, decimal_places=6, required=False, help_text="> 0; from the rate provider by default."
+    )
+    bonus = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
+    penalty = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+
+
+class CommissionCalculateInputSerializer(CommissionTermsInputSerializer):
+    user = serializers.IntegerField(min_value=1, required=False, help_text="The salesperson; yourself by default.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+class CommissionUpdateInputSerializer(CommissionTermsInputSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read; a stale one answers 409."
+    )
+
+
+class CommissionFilterSerializer(serializers.Serializer):
+    user = serializers.IntegerField(required=False, min_value=1)
+    currency = serializers.CharField(required=False, max_length=3)
+    period_start = serializers.DateField(required=False)
+    period_end = serializers.DateField(required=False)
+    period_start_from = serializers.DateField(required=False)
+    period_end_to = serializers.DateField(required=False)
+
+
+class CommissionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commission
+        fields = (
+            "id", "organization", "user", "period_start", "period_end", "currency", "total_sales",
+            "commission_rate", "exchange_rate", "bonus", "penalty", "commission_amount", "total_commission",
+            "total_receivable", "calculated_by", "version", "created_at", "updated_at",
+        )
+        read_only_fields = fields

@@ -1,0 +1,126 @@
+"""Shared plumbing of the thin API views: parse input, call a service, turn its ServiceResult into a response.
+
+A failed ServiceResult becomes a ``ServiceError`` (see ``prs.common.api_errors`` for the status of each
+error code and the body shape), so views read top to bottom without branching on results.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from prs.common.api_errors import ServiceError
+from prs.common.pagination import StandardPagination
+from prs.common.permissions import IsOrganizationMember
+from prs.common.results import ErrorCode, ServiceResult
+
+T = TypeVar("T")
+
+
+def unwrap(result: ServiceResult[T]) -> T:
+    """The result's data, or a ``ServiceError`` carrying its error code and field errors."""
+    if result.success:
+        return result.data  # type: ignore[return-value]
+    raise ServiceError(result.error_code or ErrorCode.VALIDATION, result.errors)
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+    """Validated input data, or a 400 naming each bad field. Non-object bodies are refused too."""
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ServiceViewSet(viewsets.ViewSet):
+    """Base of PRS's viewsets: members only, standard pagination, service results unwrapped."""
+
+    permission_classes = (IsOrganizationMember,)
+    pagination_class = StandardPagination
+    # Key of this viewset's service in prs.services.build_services().
+    service_name: str = ""
+    # Path ids are digits: anything else answers 404 from the router, before any service runs.
+    lookup_value_regex = "[0-9]+"
+
+    def service(self, name: str = "") -> Any:
+        from prs.services import build_services  # the composition root, built per request: services are cheap
+
+        return build_services()[name or self.service_name]
+
+    def filters(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        """The query-string filters this list understands, validated; unset ones left out."""
+        params = {key: value for key, value in self.request.query_params.items() if value != ""}
+        validated = parse(serializer_class, params)
+        return {key: value for key, value in validated.items() if value is not None}
+
+    def paginated(self, items: Iterable[Any], output_class: type[serializers.Serializer]) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(items, self.request, view=self)
+        return paginator.get_paginated_response(output_class(page, many=True).data)
+
+    def respond(
+        self, data: Any, output_class: type[serializers.Serializer], status_code: int = status.HTTP_200_OK
+    ) -> Response:
+        return Response(output_class(data).data, status=status_code)
+
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+        if request.user and request.user.is_authenticated:
+            record_permission_denied(request, message or "")
+        super().permission_denied(request, message=message, code=code)
+
+
+def record_permission_denied(request: Request, reason: str) -> None:
+    """A 403 at the API's door is a security event, like the services' own denials."""
+    from prs.accounts.services import security_service
+
+    security_service.permission_denied(request.user, f"{request.method} {request.path}", "api", reason[:100])
+
+
+# --- OpenAPI: the error body every endpoint may answer with ------------------------------------------
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error_code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `errors` names each bad field.",
+    401: "No valid token (`Authorization: Token <key>`).",
+    403: "Your role may not perform this action.",
+    404: "No such object in your organization.",
+    409: "Conflict: a stale `version`, a second decision, or a duplicate.",
+    429: "Too many failed logins: the account is locked for a while (see `Retry-After`).",
+    503: "A dependency (e.g. the exchange-rate provider) is unavailable.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for these error statuses, all with the one error body. 401 is always included."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in sorted({401, *codes})
+    }
+
+
+# One enum component per choice set, whatever the field is called (status, payment_type…). Applied to
+# /api/schema/ through the view's custom_settings; the same dict belongs in SPECTACULAR_SETTINGS so that
+# `manage.py spectacular --fail-on-warn` sees it too.
+SCHEMA_SETTINGS: dict[str, Any] = {
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "prs.clients.models.ClientStatus",
+        "VerificationStatusEnum": "prs.deals.models.VerificationStatus",
+        "PaymentStatusEnum": "prs.deals.models.PaymentStatus",
+        "PaymentDecisionEnum": "prs.deals.models.PaymentDecision",
+        "PaymentMethodEnum": "prs.deals.models.PaymentMethod",
+        "RejectionReasonEnum": "prs.deals.models.RejectionReason",
+    },
+}

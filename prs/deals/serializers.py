@@ -1,0 +1,176 @@
+"""Deal and payment payloads in and out. Input serializers check shapes and types (money as decimals:
+a JSON number or a string, at most two places); DealService and PaymentService own the rules.
+Money always goes out as a string.
+"""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from prs.common.money import MONEY_DIGITS
+from prs.deals.models import (
+    Approval,
+    Deal,
+    Invoice,
+    Payment,
+    PaymentDecision,
+    PaymentMethod,
+    PaymentStatus,
+    RejectionReason,
+    VerificationStatus,
+)
+
+
+def money_field(**kwargs: object) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, **kwargs)
+
+
+# --- deals --------------------------------------------------------------------------------------------
+
+class DealCreateInputSerializer(serializers.Serializer):
+    client = serializers.IntegerField(min_value=1)
+    deal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    value = money_field(help_text="More than 0, at most 999,999,999.99.")
+    currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217; the organization's by default.")
+    deal_date = serializers.DateField()
+    due_date = serializers.DateField(help_text="On or after deal_date.")
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DealUpdateInputSerializer(DealCreateInputSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read; a stale one answers 409."
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class DealVerifyInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=VerificationStatus.choices, help_text="pending → verified | rejected; verified → rejected."
+    )
+
+
+class DealFilterSerializer(serializers.Serializer):
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
+    verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, required=False)
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False)
+    client = serializers.IntegerField(required=False, min_value=1)
+    salesperson = serializers.IntegerField(required=False, min_value=1)
+    currency = serializers.CharField(required=False, max_length=3)
+    deal_id = serializers.CharField(required=False, max_length=20, help_text="e.g. DLID0001")
+    deal_date_from = serializers.DateField(required=False)
+    deal_date_to = serializers.DateField(required=False)
+
+
+class PersonOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+
+
+class DealClientOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DealOutputSerializer(serializers.ModelSerializer):
+    client = DealClientOutputSerializer()
+    salesperson = PersonOutputSerializer()
+
+    class Meta:
+        model = Deal
+        fields = (
+            "id", "deal_id", "organization", "client", "salesperson", "deal_name", "value", "currency",
+            "deal_date", "due_date", "payment_method", "verification_status", "payment_status", "progress",
+            "remarks", "version", "created_at", "updated_at",
+        )
+        read_only_fields = fields
+
+
+# --- payments -----------------------------------------------------------------------------------------
+
+class PaymentCreateInputSerializer(serializers.Serializer):
+    deal = serializers.IntegerField(min_value=1)
+    payment_date = serializers.DateField(help_text="Not in the future, at most a year back.")
+    amount = money_field(help_text="More than 0; the deal's non-rejected payments never exceed its value.")
+    payment_type = serializers.ChoiceField(choices=PaymentMethod.choices)
+    cheque_number = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                                          help_text="Required for cheques; unique in the organization.")
+    remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class PaymentApproveInputSerializer(serializers.Serializer):
+    verified_amount = money_field(help_text="More than 0, at most the payment's amount.")
+    remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class PaymentRejectInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=RejectionReason.choices)
+    remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class PaymentFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PaymentDecision.choices, required=False)
+    deal = serializers.IntegerField(required=False, min_value=1)
+    payment_type = serializers.ChoiceField(choices=PaymentMethod.choices, required=False)
+    transaction_id = serializers.CharField(required=False, max_length=20, help_text="e.g. TXN-0001")
+    recorded_by = serializers.IntegerField(required=False, min_value=1)
+    payment_date_from = serializers.DateField(required=False)
+    payment_date_to = serializers.DateField(required=False)
+
+
+class PaymentDealOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    deal_id = serializers.CharField()
+
+
+class InvoiceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ("invoice_id", "amount", "issued_at")
+        read_only_fields = fields
+
+
+class ApprovalOutputSerializer(serializers.ModelSerializer):
+    verifier = PersonOutputSerializer()
+
+    class Meta:
+        model = Approval
+        fields = ("decision", "verified_amount", "failure_reason", "remarks", "verifier", "created_at")
+        read_only_fields = fields
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer):
+    deal = PaymentDealOutputSerializer()
+    recorded_by = PersonOutputSerializer()
+    invoice = serializers.SerializerMethodField()
+    approval = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = (
+            "id", "transaction_id", "organization", "deal", "payment_date", "amount", "payment_type",
+            "cheque_number", "status", "recorded_by", "remarks", "invoice", "approval", "created_at", "updated_at",
+        )
+        read_only_fields = fields
+
+    @staticmethod
+    def _related(payment: Payment, name: str) -> object | None:
+        """A reverse one-to-one (selected by the selector), or None where there is none yet."""
+        try:
+            return getattr(payment, name)
+        except (Invoice.DoesNotExist, Approval.DoesNotExist):
+            return None
+
+    @extend_schema_field(InvoiceOutputSerializer(allow_null=True))
+    def get_invoice(self, payment: Payment) -> dict | None:
+        invoice = self._related(payment, "invoice")
+        return InvoiceOutputSerializer(invoice).data if invoice else None
+
+    @extend_schema_field(ApprovalOutputSerializer(allow_null=True))
+    def get_approval(self, payment: Payment) -> dict | None:
+        approval = self._related(payment, "approval")
+        return ApprovalOutputSerializer(approval).data if approval else None

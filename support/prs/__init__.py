@@ -1,0 +1,1 @@
+"""Everything of the acceptance framework that knows PRS: factories, demo data, PRS assertions."""
