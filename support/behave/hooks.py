@@ -1,0 +1,248 @@
+"""What ``environment.py`` delegates to.
+
+Two ways behave runs:
+
+* **Under the framework's runner** (``behave``, ``behave -j N`` with our ``behave.ini``): the engine owns the
+  test databases, the per-scenario isolation (atomic + rollback, or a fresh database for ``@needs_commit``),
+  timeouts, retries, skip conditions and monitoring. The hooks here only give steps ``context.framework`` and
+  record what steps did for Allure.
+* **Under behave's plain runner** (``behave --runner behave.runner:Runner``): nothing else sets up Django's
+  test database, so ``before_all`` creates it, each scenario runs in an ``atomic()`` block rolled back
+  afterwards, and ``@skip_if`` is honoured. Dependencies, timeouts and retries need the framework's runner.
+
+Steps record into the context, and ``after_scenario`` attaches it to Allure:
+``record_http_exchange(context, ...)`` for HTTP requests and responses; SQL statements are captured
+automatically on every connection; resource figures (wall, CPU, RSS) are measured around each scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from support.behave import session
+
+MAX_RECORDED_QUERIES = 500  # an Allure attachment, not an archive
+
+
+@dataclass
+class ScenarioRecord:
+    """What a scenario did, for the attachments."""
+
+    started: float = field(default_factory=time.perf_counter)
+    cpu_started: float = field(default_factory=time.process_time)
+    rss_started: int = 0
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    query_count: int = 0
+    http: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_query(self, sql: str, duration_ms: float) -> None:
+        with self.lock:
+            self.query_count += 1
+            if len(self.queries) < MAX_RECORDED_QUERIES:
+                self.queries.append({"sql": sql, "ms": round(duration_ms, 3)})
+
+
+def _rss() -> int:
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss
+    except Exception:
+        return 0
+
+
+def record_http_exchange(context: Any, method: str, path: str, status: int, request_body: Any = None,
+                         response_body: Any = None, headers: dict[str, str] | None = None) -> None:
+    """Steps call this for each HTTP request they make; it ends up as an Allure attachment."""
+    record: ScenarioRecord | None = getattr(context, "record", None)
+    if record is None:
+        return
+    record.http.append({
+        "request": {"method": method, "path": path, "headers": headers or {}, "body": _jsonable(request_body)},
+        "response": {"status": status, "body": _jsonable(response_body)},
+    })
+
+
+def record_response(context: Any, response: Any, request_body: Any = None) -> None:
+    """Convenience for Django/DRF test responses (``APIClient`` / ``Client``)."""
+    request = getattr(response, "request", {}) or {}
+    body: Any = getattr(response, "data", None)
+    if body is None:
+        content = getattr(response, "content", b"")
+        body = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    record_http_exchange(context, str(request.get("REQUEST_METHOD", "?")), str(request.get("PATH_INFO", "?")),
+                         int(getattr(response, "status_code", 0)), request_body, body)
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+# -- the framework object for steps ---------------------------------------------------------------------------
+
+def framework_object() -> Any:
+    """The worker's framework (under our runner) or the PRS facade (plain behave), or None."""
+    current = session.current_framework()
+    if current is not None:
+        return current
+    try:
+        from support.framework import integration_framework
+    except ImportError:
+        return None
+    return integration_framework
+
+
+# -- plain-behave database handling (the framework runner does this itself) ----------------------------------
+
+@dataclass
+class PlainBehaveDatabase:
+    old_names: Any = None
+    atomics: list[Any] = field(default_factory=list)
+
+    def setup(self) -> None:
+        from django.test.utils import setup_databases, setup_test_environment
+
+        setup_test_environment()
+        self.old_names = setup_databases(verbosity=0, interactive=False, keepdb=False)
+
+    def teardown(self) -> None:
+        from django.test.utils import teardown_databases, teardown_test_environment
+
+        if self.old_names is not None:
+            teardown_databases(self.old_names, verbosity=0)
+        teardown_test_environment()
+
+    def begin_scenario(self) -> None:
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        self.atomics.append(atomic)
+
+    def end_scenario(self) -> None:
+        from django.db import transaction
+
+        while self.atomics:
+            atomic = self.atomics.pop()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _plain(context: Any) -> PlainBehaveDatabase | None:
+    return getattr(context, "plain_database", None)
+
+
+# -- the hooks ---------------------------------------------------------------------------------------------------
+
+def before_all(context: Any) -> None:
+    if not session.active():
+        context.plain_database = PlainBehaveDatabase()
+        context.plain_database.setup()
+
+
+def after_all(context: Any) -> None:
+    plain = _plain(context)
+    if plain is not None:
+        plain.teardown()
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    context.framework = framework_object()
+    record = ScenarioRecord(rss_started=_rss())
+    context.record = record
+    context.add_cleanup(_start_query_recording(record))
+    plain = _plain(context)
+    if plain is None:
+        return
+    from support.behave.registration import scenario_framework_tags
+
+    reason = scenario_framework_tags(scenario).skip_condition
+    why = reason() if reason else None
+    if why:
+        scenario.skip(why)
+        return
+    plain.begin_scenario()
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    record: ScenarioRecord | None = getattr(context, "record", None)
+    try:
+        if record is not None:
+            _attach(record, scenario)
+    finally:
+        plain = _plain(context)
+        if plain is not None:
+            plain.end_scenario()
+
+
+def _start_query_recording(record: ScenarioRecord) -> Callable[[], None]:
+    """Record SQL on every open connection and on connections opened during the scenario."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    wrapped: list[Any] = []
+
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, ctx)
+        finally:
+            record.add_query(sql, (time.perf_counter() - start) * 1000)
+
+    def install(connection: Any) -> None:
+        if not any(c is connection for c in wrapped):
+            connection.execute_wrappers.append(wrapper)
+            wrapped.append(connection)
+
+    def on_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+        install(connection)
+
+    for connection in connections.all(initialized_only=True):
+        install(connection)
+    connection_created.connect(on_created, weak=False)
+
+    def stop() -> None:
+        connection_created.disconnect(on_created)
+        for connection in wrapped:
+            if wrapper in connection.execute_wrappers:
+                connection.execute_wrappers.remove(wrapper)
+
+    return stop
+
+
+def _attach(record: ScenarioRecord, scenario: Any) -> None:
+    try:
+        import allure
+    except ImportError:
+        return
+    figures = {
+        "wall_seconds": round(time.perf_counter() - record.started, 4),
+        "cpu_seconds": round(time.process_time() - record.cpu_started, 4),
+        "rss_change_mb": round((_rss() - record.rss_started) / 2**20, 2),
+        "query_count": record.query_count,
+        "status": getattr(scenario.status, "name", str(scenario.status)),
+        "pid": os.getpid(),
+    }
+    allure.attach(json.dumps(figures, indent=2), name="resources",
+                  attachment_type=allure.attachment_type.JSON)
+    if record.queries:
+        text = "\n".join(f"{q['ms']:>9.3f} ms  {q['sql']}" for q in record.queries)
+        if record.query_count > len(record.queries):
+            text += f"\n… {record.query_count - len(record.queries)} more"
+        allure.attach(text, name=f"queries ({record.query_count})", attachment_type=allure.attachment_type.TEXT)
+    for index, exchange in enumerate(record.http, start=1):
+        request = exchange["request"]
+        allure.attach(json.dumps(exchange, indent=2, default=str),
+                      name=f"HTTP {index}: {request['method']} {request['path']} → {exchange['response']['status']}",
+                      attachment_type=allure.attachment_type.JSON)

@@ -1,0 +1,186 @@
+"""``behave`` and ``behave -j N`` on the framework's engine.
+
+Named in ``behave.ini`` (``runner = framework`` + ``[behave.runners]``). One run, in this order:
+
+1. parse the feature files (a malformed one stops behave here with file and line, as usual);
+2. read the framework tags and the dependency graph: bad tags, unknown dependencies and cycles are reported
+   with file:line before anything runs;
+3. select by behave's tag expression (and ``--name``), widened to the dependencies; ``-D shard=K/N`` keeps
+   one shard;
+4. load ``environment.py`` and the steps; undefined steps among the selected scenarios stop the run;
+5. run the selection on the engine's forked workers (``-j N``; one worker otherwise), replaying every result
+   onto this process's parsed model so behave's own formatters (pretty) and reporters (JUnit, summary)
+   print and write as if behave had run it; Allure runs in the workers;
+6. write ``reports/report.json`` (the engine) and ``reports/rerun.txt``, and print, last,
+   ``acceptance: N passed, N failed[, N skipped]``. Exit status 1 when anything failed, errored or timed out.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from behave.formatter._registry import make_formatters
+from behave.model import Feature, Scenario
+from behave.runner import Context, Runner, the_step_registry
+from behave.runner_util import collect_feature_locations, parse_features, print_undefined_step_snippets
+
+from support.behave import session
+from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
+from support.behave.replay import Replayer
+from support.behave.summary import closing_line, count_statuses
+
+REPORT_PATH = "reports/report.json"
+RERUN_PATH = "reports/rerun.txt"
+
+
+class FrameworkRunner(Runner):
+    """behave's Runner with the framework's engine underneath (sequential and ``-j N``)."""
+
+    def run_with_paths(self) -> bool:
+        self.context = Context(self)
+        try:
+            return self._run()
+        except RunStopped as stop:
+            print(str(stop), flush=True)
+            print(f"acceptance: not run — {stop.summary}", flush=True)
+            return True
+
+    # -- the stages ------------------------------------------------------------------------------------------
+
+    def _run(self) -> bool:
+        requested = self._parse_requested()
+        suite = self._build_suite(requested)
+        entries, pulled_in = self._select(suite, requested)
+        entries, not_counted = self._apply_shard(entries, pulled_in)
+        self.load_hooks()
+        self.load_step_definitions()
+        self._check_undefined_steps(entries)
+        if self.config.dry_run:
+            self.formatters = make_formatters(self.config, self.config.outputs)
+            return self.run_model(requested)
+        return self._execute(suite, requested, entries, pulled_in, not_counted)
+
+    def _parse_requested(self) -> list[Feature]:
+        locations = [loc for loc in self.feature_locations() if not self.config.exclude(loc)]
+        return parse_features(locations, language=self.config.lang)
+
+    def _build_suite(self, requested: Sequence[Feature]) -> GherkinSuite:
+        """Requested features plus every feature beside them: dependencies may live in files not asked for."""
+        known = {os.path.normpath(f.filename) for f in requested}
+        folders = sorted({os.path.dirname(f.filename) or "." for f in requested})
+        others = [
+            loc for loc in collect_feature_locations(folders, strict=False)
+            if os.path.normpath(loc.filename) not in known and not self.config.exclude(loc)
+        ]
+        extra = parse_features(others, language=self.config.lang) if others else []
+        try:
+            return GherkinSuite.from_features([*requested, *extra])
+        except GherkinGraphError as error:
+            raise RunStopped(f"FrameworkTagError:\n{error}", "bad framework tags or dependencies") from None
+
+    def _select(self, suite: GherkinSuite, requested: Sequence[Feature]) -> tuple[list[ScenarioEntry], set[str]]:
+        requested_ids = {id(f) for f in requested}
+
+        def chosen_by_location_and_name(scenario: Scenario) -> bool:
+            if id(scenario.feature) not in requested_ids or scenario.should_skip:
+                return False  # not asked for, or excluded by a file:line selection
+            return not self.config.name or bool(self.config.name_re.search(scenario.name))
+
+        return suite.select(self.config.tag_expression, chosen_by_location_and_name)
+
+    def _apply_shard(self, entries: list[ScenarioEntry], pulled_in: set[str]) -> tuple[list[ScenarioEntry], set[str]]:
+        """``-D shard=K/N``: this shard's scenarios plus what they need; returns (entries, names not counted)."""
+        spec = self.config.userdata.get("shard")
+        if not spec:
+            return entries, set()
+        from support.engine.sharding import (
+            ShardingError,
+            dependencies_of,
+            durations_from_report,
+            parse_shard_spec,
+            select_shard,
+        )
+        from support.reporting.report_file import ReportError, load_report
+
+        try:
+            index, total = parse_shard_spec(spec)
+            try:
+                last = load_report(REPORT_PATH) if Path(REPORT_PATH).exists() else None
+            except ReportError:
+                last = None  # timings are only a balancing hint
+            plan = select_shard(dependencies_of(entries), index, total, durations_from_report(last))
+        except ShardingError as error:
+            raise RunStopped(f"ShardError: -D shard={spec}: {error}", "bad shard") from None
+        keep = set(plan.run)
+        print(f"shard {index}/{total}: {len(plan.owned)} scenarios, {len(plan.pulled_in)} pulled in", flush=True)
+        return [e for e in entries if e.name in keep], set(plan.pulled_in) | (pulled_in - set(plan.owned))
+
+    def _check_undefined_steps(self, entries: Iterable[ScenarioEntry]) -> None:
+        undefined = []
+        for entry in entries:
+            for step in entry.scenario.all_steps:
+                if self.step_registry_or_default().find_match(step) is None:
+                    undefined.append(step)
+        if not undefined:
+            return
+        unique = {(s.filename, s.line): s for s in undefined}
+        lines = [f"{s.filename}:{s.line}: undefined step: {s.keyword} {s.name}" for s in unique.values()]
+        print_undefined_step_snippets(list(unique.values()), stream=sys.stdout, colored=False)
+        raise RunStopped("UndefinedStepError:\n" + "\n".join(lines), f"{len(unique)} undefined step(s)")
+
+    def step_registry_or_default(self) -> Any:
+        if self.step_registry is None:
+            self.step_registry = the_step_registry  # the registry behave's step decorators fill
+        return self.step_registry
+
+    def _execute(self, suite: GherkinSuite, requested: Sequence[Feature], entries: list[ScenarioEntry],
+                 pulled_in: set[str], not_counted: set[str]) -> bool:
+        from support.engine.framework import IntegrationFramework
+
+        jobs = max(1, int(getattr(self.config, "jobs", 1) or 1))
+        session.prepare(self.config, self.hooks, self.base_dir)
+        framework = IntegrationFramework()
+        for entry in entries:
+            framework.register_scenario(to_test_scenario(entry))
+
+        replayer = Replayer(self, suite, [f for f in suite.features if any(e.feature is f for e in entries)])
+        results: list[Any] = []
+
+        def on_result(result: Any) -> None:
+            results.append(result)
+            replayer.replay(result)
+
+        try:
+            framework.run_all_scenarios(
+                tags=None, parallel=jobs > 1, workers=jobs, report_path=REPORT_PATH, on_result=on_result
+            )
+        finally:
+            replayer.finish(selected={e.name for e in entries})
+            self._write_rerun()
+        counted = [r for r in results if r.scenario_name not in not_counted]
+        counts = count_statuses(counted)
+        print(closing_line(counts), flush=True)
+        missing = len(entries) - len(results)
+        return counts.failed > 0 or missing > 0 or self.aborted
+
+    def _write_rerun(self) -> None:
+        try:
+            from support.reporting.report_file import load_report
+            from support.reporting.rerun import write_rerun_file
+
+            if Path(REPORT_PATH).exists():
+                write_rerun_file(load_report(REPORT_PATH), RERUN_PATH)
+        except Exception as error:  # the rerun list must never hide the run's own result
+            print(f"WARNING: could not write {RERUN_PATH}: {error}", flush=True)
+
+
+class RunStopped(Exception):
+    """Something known before any scenario runs is wrong: print it and exit 1."""
+
+    def __init__(self, message: str, summary: str) -> None:
+        super().__init__(message)
+        self.summary = summary

@@ -1,0 +1,292 @@
+"""The behave session inside a worker process: hooks and steps loaded once, one scenario per call.
+
+The parent (``support.behave.runner``) loads ``environment.py`` and the step modules to validate the suite,
+then calls :func:`prepare`; forked workers inherit that state and only build their own behave runner, run
+``before_all`` once, and then for every scenario: parse its file anew (formatters such as Allure wrap
+``scenario.run`` and would pile up on a reused model), run the feature (and rule) hooks around it, and
+``scenario.reset(); scenario.run(runner)``. Without a prepared parent (``run_all_scenarios()`` called from
+Python, or a spawned worker) the session loads everything itself from ``behave.ini``.
+
+The returned outcome is plain data (it crosses the process boundary): the scenario's status and every step's
+status, duration and error message. A failed step raises :class:`GherkinStepFailed` (an AssertionError),
+anything else that stops the scenario (hook error, undefined step, a step that crashed) raises
+:class:`GherkinScenarioError`; both carry the outcome.
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from behave.configuration import Configuration
+from behave.formatter._registry import make_formatters
+from behave.model import Feature, Rule, Scenario, ScenarioOutline
+from behave.parser import parse_file
+
+# behave's step decorators fill the registry bound when behave was imported (reset_runtime() replaces
+# behave.step_registry.registry later, but not that binding): behave.runner.the_step_registry is that one.
+from behave.runner import Context, Runner, the_step_registry
+from behave.tag_expression import make_tag_expression
+
+# Formatters that can only run where the scenario runs (they wrap scenario.run and write their own files).
+WORKER_FORMATTER_MARKERS = ("allure",)
+
+
+class GherkinStepFailed(AssertionError):
+    """A step's assertion failed. ``outcome`` holds every step's result."""
+
+    def __init__(self, message: str, outcome: dict[str, Any]) -> None:
+        super().__init__(message, outcome)
+        self.outcome = outcome
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class GherkinScenarioError(RuntimeError):
+    """The scenario could not run to an assertion: hook error, undefined step, crash, missing scenario."""
+
+    def __init__(self, message: str, outcome: dict[str, Any] | None = None) -> None:
+        super().__init__(message, outcome)
+        self.outcome = outcome
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class Prepared:
+    """What the parent loaded, inherited by forked workers."""
+
+    config: Configuration
+    hooks: dict[str, Callable[..., Any]]
+    base_dir: str
+    pid: int
+
+
+_prepared: Prepared | None = None
+_session: BehaveSession | None = None
+
+
+def prepare(config: Configuration, hooks: dict[str, Callable[..., Any]], base_dir: str) -> None:
+    """Record the parent's loaded hooks and configuration for the workers it is about to fork."""
+    global _prepared
+    _prepared = Prepared(config, hooks, base_dir, os.getpid())
+
+
+def active() -> bool:
+    """True inside a worker's behave session: the framework owns databases and isolation there."""
+    return _session is not None and _session.pid == os.getpid()
+
+
+def is_worker_formatter(name: str) -> bool:
+    return any(marker in name.lower() for marker in WORKER_FORMATTER_MARKERS)
+
+
+class BehaveSession:
+    """One per worker process."""
+
+    def __init__(self, prepared: Prepared | None) -> None:
+        self.pid = os.getpid()
+        if prepared is None:
+            prepared = _load_from_scratch()
+        config = copy.copy(prepared.config)
+        # Selection happened in the parent; here every scenario handed to us must run.
+        config.tag_expression = make_tag_expression("")
+        config.name = None
+        config.dry_run = False
+        config.stop = False
+        outputs = list(config.outputs or [])
+        worker_formats = [
+            (name, outputs[i] if i < len(outputs) else None)
+            for i, name in enumerate(config.format or [])
+            if is_worker_formatter(name)
+        ]
+        config.format = [n for n, _ in worker_formats]
+        self.config = config
+        self.runner = Runner(config)
+        self.runner.base_dir = prepared.base_dir
+        self.runner.hooks = prepared.hooks
+        self.runner.step_registry = the_step_registry
+        config.outputs = [o for _, o in worker_formats if o is not None]
+        self.runner.formatters = make_formatters(config, config.outputs)
+        self.runner.context = Context(self.runner)
+        self.before_all_error: str | None = None
+        self.closed = False
+        self.framework: Any = None
+
+    def start(self) -> None:
+        runner = self.runner
+        runner.run_hook("before_all")
+        if runner.aborted or runner.hook_failures:
+            self.before_all_error = "HOOK-ERROR in before_all (see the worker's output above)"
+
+    def close(self) -> None:
+        if self.closed or self.pid != os.getpid():
+            return
+        self.closed = True
+        try:
+            self.runner.run_hook("after_all")
+            self.runner.context._do_remaining_cleanups()
+        finally:
+            for formatter in self.runner.formatters:
+                formatter.close()
+
+    def run(self, filename: str, line: int, framework: Any = None) -> dict[str, Any]:
+        self.framework = framework
+        if self.before_all_error:
+            raise GherkinScenarioError(f"{filename}:{line}: {self.before_all_error}")
+        feature = parse_file(filename, language=self.config.lang)
+        scenario = find_scenario(feature, line) if feature else None
+        if scenario is None:
+            raise GherkinScenarioError(f"{filename}:{line}: no scenario starts on this line")
+        runner, context = self.runner, self.runner.context
+        runner.feature = feature
+        for formatter in runner.formatters:
+            formatter.uri(feature.filename)
+            formatter.feature(feature)
+        containers = [feature] + ([scenario.parent] if isinstance(scenario.parent, Rule) else [])
+        if isinstance(scenario.parent, ScenarioOutline) and isinstance(scenario.parent.parent, Rule):
+            containers.append(scenario.parent.parent)
+        opened: list[Feature | Rule] = []
+        container_error: str | None = None
+        try:
+            for container in containers:
+                kind = container.type  # "feature" or "rule"
+                context._push(layer=kind)
+                opened.append(container)
+                context.tags = set(container.tags)
+                container._setup_context_for_run(context)
+                runner.run_hook_tags_with_capture("before_tag", container.tags)
+                runner.run_hook_with_capture(f"before_{kind}", container)
+                if container.hook_failed or runner.aborted:
+                    container_error = container.error_message or f"HOOK-ERROR in before_{kind}"
+                    break
+            if container_error is None:
+                scenario.reset()
+                scenario.run(runner)
+        finally:
+            for container in reversed(opened):
+                kind = container.type
+                runner.run_hook_with_capture(f"after_{kind}", container)
+                runner.run_hook_tags_with_capture("after_tag", container.tags)
+                try:
+                    context._pop()
+                except Exception as error:  # a cleanup registered on the feature layer failed
+                    container_error = container_error or f"CLEANUP-ERROR in {kind}: {error}"
+                if container.hook_failed and container_error is None:
+                    container_error = container.error_message or f"HOOK-ERROR in after_{kind}"
+            for formatter in runner.formatters:
+                formatter.eof()
+        return judge(scenario, container_error)
+
+
+def find_scenario(feature: Feature, line: int) -> Scenario | None:
+    for scenario in feature.walk_scenarios():
+        if scenario.line == line and not isinstance(scenario, ScenarioOutline):
+            return scenario
+    return None
+
+
+def describe(scenario: Scenario, container_error: str | None = None) -> dict[str, Any]:
+    steps = []
+    for step in scenario.all_steps:
+        exception = getattr(step, "exception", None)
+        steps.append({
+            "keyword": step.keyword,
+            "name": step.name,
+            "line": step.line,
+            "status": step.status.name,
+            "duration": float(step.duration or 0.0),
+            "error_message": step.error_message or None,
+            "exception_type": type(exception).__name__ if exception is not None else None,
+        })
+    captured = scenario.captured.output if scenario.captured else ""
+    return {
+        "location": f"{scenario.filename}:{scenario.line}",
+        "status": scenario.status.name,
+        "hook_failed": bool(scenario.hook_failed),
+        "error_message": container_error or scenario.error_message or None,
+        "skip_reason": scenario.skip_reason,
+        "duration": float(scenario.duration or 0.0),
+        "steps": steps,
+        "captured": captured or "",
+    }
+
+
+def judge(scenario: Scenario, container_error: str | None = None) -> dict[str, Any]:
+    """The outcome, or the exception that tells the engine the scenario failed / could not run."""
+    outcome = describe(scenario, container_error)
+    where = outcome["location"]
+    if container_error:
+        raise GherkinScenarioError(f"{where}: {container_error}", outcome)
+    status = outcome["status"]
+    if status in ("passed", "skipped"):
+        return outcome
+    bad = next((s for s in outcome["steps"] if s["status"] not in ("passed", "skipped", "untested")), None)
+    if bad is not None:
+        step_text = f"{bad['keyword']} {bad['name']} ({scenario.filename}:{bad['line']})"
+        if bad["status"] == "failed":
+            raise GherkinStepFailed(f"step failed: {step_text}\n{bad['error_message'] or ''}".rstrip(), outcome)
+        if bad["status"] == "undefined":
+            raise GherkinScenarioError(f"undefined step: {step_text}", outcome)
+        raise GherkinScenarioError(
+            f"step {bad['status']}: {step_text}\n{bad['error_message'] or ''}".rstrip(), outcome
+        )
+    message = outcome["error_message"] or f"scenario ended with status {status}"
+    raise GherkinScenarioError(f"{where}: {message}", outcome)
+
+
+def _load_from_scratch() -> Prepared:
+    """No parent prepared this process: read behave.ini, load environment.py and the steps ourselves."""
+    config = Configuration(command_args=[], load_config=True)
+    runner = Runner(config)
+    runner.path_manager.__enter__()  # keep the base dir importable for the life of the worker
+    runner.setup_paths()
+    runner.load_hooks()
+    if not any(the_step_registry.steps.values()):  # a process imports the step modules only once
+        runner.load_step_definitions()
+    return Prepared(config, runner.hooks, runner.base_dir, os.getpid())
+
+
+def current_session() -> BehaveSession:
+    """This process's session, started on first use."""
+    global _session
+    if _session is None or _session.pid != os.getpid():
+        inherited = _prepared
+        _session = BehaveSession(inherited)
+        _session.start()
+        atexit.register(_session.close)
+    return _session
+
+
+def close_session() -> None:
+    """Run after_all and close the worker's formatters (workers call this before they exit)."""
+    if _session is not None and _session.pid == os.getpid():
+        _session.close()
+
+
+def run_gherkin_scenario(filename: str, line: int, framework: Any = None) -> dict[str, Any]:
+    return current_session().run(filename, line, framework)
+
+
+def current_framework() -> Any:
+    """The framework object handed to the running scenario's test_function (None outside a worker)."""
+    return _session.framework if active() and _session is not None else None
+
+
+__all__ = [
+    "BehaveSession",
+    "GherkinScenarioError",
+    "GherkinStepFailed",
+    "active",
+    "close_session",
+    "current_framework",
+    "current_session",
+    "prepare",
+    "run_gherkin_scenario",
+]

@@ -1,0 +1,184 @@
+"""Framework tags on Gherkin features, rules and scenarios.
+
+Plain tags (``@security``) select; a few tags configure the framework:
+
+``@depends_on:NAME``  run after every scenario of the feature whose seed name is NAME (repeatable)
+``@timeout:N``        stop the scenario after N seconds
+``@retry:N``          after a failure, run again up to N more times (a later pass is reported flaky)
+``@max_queries:N``    query budget; ``@max_duration:S`` seconds budget; ``@max_memory_mb:M`` RSS growth budget
+``@skip_if:ENVVAR`` / ``@skip_if:ENVVAR=value``  skip when the variable is set (non-empty) / equals value
+``@needs_commit``     the scenario commits for real (threads, live server): no rollback isolation
+``@scenario:NAME``    on the Feature line only: the feature's seed name, which ``@depends_on`` refers to
+
+Tags are inherited (feature → rule → outline/examples → scenario); for single-valued tags the most specific
+level wins, ``@depends_on`` and ``@skip_if`` accumulate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+ENVVAR_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Tags with a colon that are not ours but are legitimate (allure-behave labels and links).
+FOREIGN_COLON_PREFIXES = ("allure.",)
+
+
+class TagError(ValueError):
+    """A framework tag that cannot be understood; the message names the file:line and the tag."""
+
+
+@dataclass(frozen=True)
+class SkipIf:
+    """``@skip_if:VAR`` (skip when VAR is set and non-empty) or ``@skip_if:VAR=value`` (skip when equal)."""
+
+    variable: str
+    value: str | None = None
+
+    def reason(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """Why the scenario is skipped now, or None when it runs."""
+        environ = os.environ if environ is None else environ
+        actual = environ.get(self.variable)
+        if self.value is None:
+            return f"{self.variable} is set" if actual else None
+        return f"{self.variable}={self.value}" if actual == self.value else None
+
+    def __str__(self) -> str:
+        return self.variable if self.value is None else f"{self.variable}={self.value}"
+
+
+@dataclass(frozen=True)
+class SkipWhen:
+    """The engine's skip_condition: picklable, evaluated in the worker; returns the reason or None."""
+
+    conditions: tuple[SkipIf, ...]
+
+    def __call__(self) -> str | None:
+        reasons = [r for r in (cond.reason() for cond in self.conditions) if r]
+        return f"skip_if: {', '.join(reasons)}" if reasons else None
+
+
+@dataclass(frozen=True)
+class FrameworkTags:
+    depends_on: tuple[str, ...] = ()
+    timeout_seconds: float | None = None
+    retry_attempts: int | None = None
+    max_queries: int | None = None
+    max_duration_seconds: float | None = None
+    max_memory_mb: float | None = None
+    skip_if: tuple[SkipIf, ...] = ()
+    needs_commit: bool = False
+    seed_name: str | None = None
+    labels: tuple[str, ...] = field(default=())  # the plain (selection, allure) tags
+
+    @property
+    def skip_condition(self) -> SkipWhen | None:
+        return SkipWhen(self.skip_if) if self.skip_if else None
+
+    @property
+    def budgets(self) -> dict[str, float]:
+        """In the engine's budget keys."""
+        named = {
+            "max_queries": self.max_queries,
+            "max_duration_seconds": self.max_duration_seconds,
+            "max_memory_increase_mb": self.max_memory_mb,
+        }
+        return {key: value for key, value in named.items() if value is not None}
+
+
+def _positive_number(text: str, *, integer: bool, allow_zero: bool = False) -> float | int:
+    value: float | int = int(text) if integer else float(text)
+    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+        raise ValueError(text)
+    return value
+
+
+def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: bool) -> FrameworkTags:
+    """Fold one tag into ``current`` (the tags of the less specific levels)."""
+    name, sep, value = tag.partition(":")
+
+    def fail(expected: str) -> TagError:
+        return TagError(f"{where}: invalid tag @{tag}: {expected}")
+
+    if not sep:
+        if name == "needs_commit":
+            return replace(current, needs_commit=True)
+        if name in {"depends_on", "timeout", "retry", "max_queries", "max_duration", "max_memory_mb",
+                    "skip_if", "scenario"}:
+            raise fail(f"@{name} needs a value, as in @{name}:VALUE")
+        return replace(current, labels=(*current.labels, tag))
+    try:
+        if name == "depends_on":
+            if not NAME_PATTERN.match(value):
+                raise fail("expected @depends_on:<seed name of a feature>")
+            return replace(current, depends_on=(*current.depends_on, value))
+        if name == "scenario":
+            if not feature_level:
+                raise fail("@scenario:<seed name> belongs on the Feature line, not on a scenario")
+            if not NAME_PATTERN.match(value):
+                raise fail("expected @scenario:<seed name>")
+            return replace(current, seed_name=value)
+        if name == "timeout":
+            return replace(current, timeout_seconds=float(_positive_number(value, integer=False)))
+        if name == "retry":
+            return replace(current, retry_attempts=int(_positive_number(value, integer=True)))
+        if name == "max_queries":
+            return replace(current, max_queries=int(_positive_number(value, integer=True, allow_zero=True)))
+        if name == "max_duration":
+            return replace(current, max_duration_seconds=float(_positive_number(value, integer=False)))
+        if name == "max_memory_mb":
+            return replace(current, max_memory_mb=float(_positive_number(value, integer=False)))
+        if name == "skip_if":
+            variable, eq, expected = value.partition("=")
+            if not ENVVAR_PATTERN.match(variable):
+                raise fail("expected @skip_if:ENVVAR or @skip_if:ENVVAR=value")
+            return replace(current, skip_if=(*current.skip_if, SkipIf(variable, expected if eq else None)))
+    except ValueError as error:
+        if isinstance(error, TagError):
+            raise
+        kinds = {"retry": "a whole number ≥ 1", "max_queries": "a whole number ≥ 0"}
+        raise fail(f"expected {kinds.get(name, 'a positive number')}, got {value!r}") from None
+    if name.startswith(FOREIGN_COLON_PREFIXES):
+        return replace(current, labels=(*current.labels, tag))
+    known = "depends_on, timeout, retry, max_queries, max_duration, max_memory_mb, skip_if, scenario"
+    raise fail(f"unknown framework tag '{name}' (known: {known}, needs_commit)")
+
+
+def tag_location(filename: str, tag: object, fallback_line: int) -> str:
+    """behave's Tag carries the line it was written on."""
+    return f"{filename}:{getattr(tag, 'line', None) or fallback_line}"
+
+
+@dataclass(frozen=True)
+class TagLevel:
+    """The tags written at one level (feature, rule, outline, examples or scenario) and where."""
+
+    tags: Sequence[str]
+    filename: str
+    line: int
+    feature_level: bool = False
+
+
+def parse_levels(levels: Iterable[TagLevel]) -> FrameworkTags:
+    """Fold tag levels from the least specific (the feature) to the most specific (the scenario)."""
+    result = FrameworkTags()
+    for level in levels:
+        for tag in level.tags:
+            where = tag_location(level.filename, tag, level.line)
+            result = _parse_one(str(tag), where, result, feature_level=level.feature_level)
+    # Repeated tags across levels (inherited by outline rows) must not duplicate.
+    return replace(
+        result,
+        depends_on=tuple(dict.fromkeys(result.depends_on)),
+        skip_if=tuple(dict.fromkeys(result.skip_if)),
+        labels=tuple(dict.fromkeys(result.labels)),
+    )
+
+
+def parse_tags(tags: Sequence[str], filename: str = "<tags>", line: int = 0,
+               *, feature_level: bool = False) -> FrameworkTags:
+    """Parse one level of tags (convenience for tests and single statements)."""
+    return parse_levels([TagLevel(tags, filename, line, feature_level)])
