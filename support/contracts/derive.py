@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from support.contracts.contract import Budget, CallSource, ErrorSpec, ServiceContract
@@ -29,19 +29,19 @@ def protocol_methods(protocol: type) -> dict[str, Any]:
 
 
 def data_type_text(return_hint: Any) -> str:
-    """The declared type of a successful result's `data`: 'pkg.Model', 'list[pkg.Model]', or ''.
-
-    Reads the first type argument of a generic result type, e.g. ServiceResult[Client].
-    """
+    """The declared type of a successful result's `data`, from the first type argument of a generic result
+    type (e.g. ServiceResult[Client]): 'pkg.Model', 'Outer[pkg.Model]' for a container, 'None', or ''."""
     args = typing.get_args(return_hint)
     if not args:
         return ""
     data = args[0]
+    if data is type(None):
+        return "None"
     origin = typing.get_origin(data)
-    if origin in (list, tuple, set, Sequence, Iterable) or (isinstance(origin, type) and issubclass(origin, Sequence)):
+    if isinstance(origin, type):
         items = typing.get_args(data)
-        inner = _dotted(items[0]) if items else ""
-        return f"list[{inner}]" if inner else "list"
+        inner = _dotted(items[0]) if len(items) == 1 else ""
+        return f"{_dotted(origin)}[{inner}]" if inner else _dotted(origin)
     return _dotted(data)
 
 

@@ -73,6 +73,9 @@ def compare_with_file(current: Iterable[ServiceContract], path: str | Path,
         if comparison.old_version == "-":
             out(f"{comparison.service_name}: new service {comparison.new_version} (info)")
             continue
+        if comparison.new_version == "-":
+            out(f"{comparison.service_name} {comparison.old_version}: removed (breaking)")
+            continue
         if not comparison.changes:
             continue
         out(f"{comparison.service_name} {comparison.old_version} -> {comparison.new_version} "

@@ -142,7 +142,7 @@ class ServiceIntegrationTestFramework:
 
     def dependency_pairs(self) -> list[tuple[str, str]]:
         return [(c.service_name, d) for c in self.contracts.values() for d in c.dependencies
-                if c.service_name in self.services and d in self.contracts]
+                if c.service_name in self.services and d in self.contracts and d in self.services]
 
     def run_comprehensive_service_tests(self) -> dict[str, Any]:
         """The seed's service test report: contract validations, integration tests, performance, error handling."""

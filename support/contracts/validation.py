@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import inspect
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -147,20 +148,22 @@ def _type_from_path(path: str) -> type | None:
 
 
 def data_shape_problem(data: Any, declared: str) -> str | None:
-    """Why `data` is not of the declared type text ('pkg.Model' or 'list[pkg.Model]'), or None."""
+    """Why `data` is not of the declared type text ('pkg.Model', 'Outer[pkg.Item]', 'None'), or None."""
     if not declared:
         return None
-    if declared.startswith("list"):
-        if isinstance(data, (str, bytes, Mapping)) or not hasattr(data, "__iter__"):
-            return f"data is {type(data).__name__}, declared {declared}"
-        inner = declared[5:-1] if declared.startswith("list[") else ""
-        kind = _type_from_path(inner) if inner else None
-        wrong = [type(item).__name__ for item in list(data)[:20] if kind and not isinstance(item, kind)]
-        return f"items of data are {sorted(set(wrong))}, declared {declared}" if wrong else None
-    kind = _type_from_path(declared)
-    if kind is None:
-        return f"declared output type {declared!r} cannot be imported"
-    return None if isinstance(data, kind) else f"data is {type(data).__name__}, declared {declared}"
+    if declared == "None":
+        return None if data is None else f"data is {type(data).__name__}, declared None"
+    outer_path, _, rest = declared.partition("[")
+    outer = _type_from_path(outer_path)
+    if outer is None:
+        return f"declared output type {outer_path!r} cannot be imported"
+    if not isinstance(data, outer):
+        return f"data is {type(data).__name__}, declared {declared}"
+    inner = _type_from_path(rest[:-1]) if rest else None
+    if inner is None or isinstance(data, (str, bytes, Mapping)):
+        return None
+    wrong = sorted({type(item).__name__ for item in itertools.islice(data, 20) if not isinstance(item, inner)})
+    return f"items of data are {wrong}, declared {declared}" if wrong else None
 
 
 class ContractValidator:
