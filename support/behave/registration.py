@@ -136,7 +136,7 @@ class GherkinSuite:
                 except TagError as error:
                     errors.append(str(error))
                     continue
-                name = _unique_name(f"{seed}: {scenario.name}", scenario, taken)
+                name = _unique_name(f"{seed}: {scenario.name.strip()}", scenario, taken)
                 entries.append(ScenarioEntry(name, seed, scenario, feature, tags))
 
         members: dict[str, list[str]] = {}

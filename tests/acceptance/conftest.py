@@ -1,0 +1,69 @@
+"""Run behave in a subprocess on a throw-away project built from fixtures/.
+
+fixtures/basic holds the project skeleton (environment.py, behave.ini, steps/) and a small healthy suite;
+every other fixtures/<case>/ folder holds only feature files, used instead of basic's features.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BEHAVE = Path(sys.executable).with_name("behave")
+
+
+@dataclass
+class BehaveRun:
+    returncode: int
+    output: str
+    project: Path
+
+    @property
+    def last_line(self) -> str:
+        lines = [line for line in self.output.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+@dataclass
+class FixtureProject:
+    path: Path
+
+    def behave(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> BehaveRun:
+        environ = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "prs.settings",
+            "PRS_FAST_HASHER": "1",
+            "FIXTURE_STATE_DIR": str(self.path),
+            "PRS_TEST_DB_SUFFIX": f"behave_{uuid.uuid4().hex[:8]}",
+            **(env or {}),
+        }
+        completed = subprocess.run(
+            [str(BEHAVE), "--no-color", *args], cwd=self.path, env=environ, capture_output=True, text=True,
+            timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+        return BehaveRun(completed.returncode, completed.stdout + completed.stderr, self.path)
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    def build(case: str = "basic") -> FixtureProject:
+        basic = FIXTURES / "basic"
+        shutil.copy(basic / "environment.py", tmp_path / "environment.py")
+        shutil.copy(basic / "behave.ini", tmp_path / "behave.ini")
+        shutil.copytree(basic / "steps", tmp_path / "steps")
+        shutil.copytree(FIXTURES / case, tmp_path / "features", ignore=shutil.ignore_patterns("steps", "*.py",
+                                                                                                "*.ini"))
+        if case == "basic":
+            shutil.rmtree(tmp_path / "features")
+            shutil.copytree(basic / "features", tmp_path / "features")
+        return FixtureProject(tmp_path)
+
+    return build

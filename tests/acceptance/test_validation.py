@@ -1,0 +1,48 @@
+"""Everything knowable before a scenario runs is reported before any scenario runs, with file and line."""
+
+from __future__ import annotations
+
+NOTHING_RAN = "acceptance: not run"
+
+
+def test_malformed_feature_names_file_and_line(make_project):
+    run = make_project("malformed").behave()
+    assert run.returncode == 1
+    assert "ParserError" in run.output
+    assert "broken.feature" in run.output and "line 4" in run.output
+    assert "passed" not in run.output
+
+
+def test_undefined_step_stops_before_any_scenario(make_project):
+    run = make_project("undefined").behave()
+    assert run.returncode == 1
+    assert "features/undefined.feature:4: undefined step: When I juggle 3 flaming torches" in run.output
+    assert run.last_line.startswith(NOTHING_RAN)
+    assert "1 undefined step" in run.last_line
+
+
+def test_unknown_dependency_names_tag_location_and_known_names(make_project):
+    run = make_project("unknown_dependency").behave()
+    assert run.returncode == 1
+    assert "features/a.feature:3: unknown dependency @depends_on:nowhere (known seed names: a)" in run.output
+    assert run.last_line.startswith(NOTHING_RAN)
+
+
+def test_cycle_names_both_features_and_their_tags(make_project):
+    run = make_project("cycle").behave()
+    assert run.returncode == 1
+    assert "dependency cycle: a (features/a.feature:1) -> b (features/b.feature:3) -> a" in run.output
+    assert run.last_line.startswith(NOTHING_RAN)
+
+
+def test_bad_framework_tag_names_location(make_project):
+    run = make_project("bad_tag").behave()
+    assert run.returncode == 1
+    assert "features/a.feature:3: invalid tag @timeout:soon: expected a positive number, got 'soon'" in run.output
+
+
+def test_invalid_tag_expression_is_a_clear_error(make_project):
+    run = make_project("basic").behave("--tags=@core and or @other")
+    assert run.returncode == 1
+    assert "TagExpressionError" in run.output
+    assert "Expected operand after and" in run.output
