@@ -74,14 +74,16 @@ def write_allure_result(results_dir: str | Path, result: Mapping[str, Any], feat
 
 
 def allure_result_names(data: Mapping[str, Any]) -> set[str]:
-    """Names an Allure result file may stand for: our label, the test name, a `@scenario:` tag."""
-    names = {str(data.get("name") or "")}
+    """Names an Allure result file may stand for: our label, the test name, a `@scenario:` tag (+ title)."""
+    title = str(data.get("name") or "")
+    names = {title}
     for label in data.get("labels") or []:
         value = str(label.get("value") or "")
         if label.get("name") == SCENARIO_LABEL:
             names.add(value)
         elif label.get("name") == LabelType.TAG and value.startswith("scenario:"):
-            names.add(value.removeprefix("scenario:"))
+            seed = value.removeprefix("scenario:")
+            names |= {seed, f"{seed}: {title}"}  # the acceptance suite names scenarios "<seed>: <title>"
     return names - {""}
 
 
