@@ -45,10 +45,16 @@ def rebuild_with(implementation: Any, collaborators: Mapping[str, Any]) -> tuple
                     break
         else:
             try:
-                return klass(**kwargs), None
+                clone = klass(**kwargs)
             except Exception as exc:  # noqa: BLE001 - fall back to attribute injection below
                 reason = f"constructor {klass.__qualname__}(**{sorted(kwargs)}) failed: {exc}"
                 return _by_attributes(implementation, collaborators, reason)
+            # Keep whatever else the original was configured with (e.g. an injected provider).
+            skip = {n for name in collaborators for n in (name, f"_{name}")}
+            for attribute, value in getattr(implementation, "__dict__", {}).items():
+                if attribute not in skip:
+                    setattr(clone, attribute, value)
+            return clone, None
     return _by_attributes(implementation, collaborators, None)
 
 

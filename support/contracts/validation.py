@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import itertools
 import inspect
+import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field

@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from support.contracts import ServiceContract, ServiceIntegrationTestFramework
-from tests.contracts.toy_services import AuditService, NoteService, NoteStore, SlowNoteService, audit_contract, \
-    fake_clock, note_contract
+from tests.contracts.toy_services import (
+    AuditService,
+    NoteService,
+    NoteStore,
+    SlowNoteService,
+    audit_contract,
+    fake_clock,
+    note_contract,
+)
 
 
 @pytest.fixture
