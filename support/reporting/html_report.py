@@ -123,7 +123,8 @@ def trend_chart(history: Sequence[Mapping]) -> str:
     failed = Series("not passed", [
         (i, sum(number(h.get(s)) for s in ("failed", "error", "timed_out", "blocked"))) for i, h in enumerate(history)
     ], "#d64545")
-    return line_chart([rate, duration, failed], f"Trend over the last {len(history)} runs", "", "", x_labels=labels)
+    title = f"Trend over the last {len(history)} runs" if len(history) > 1 else "Trend: first recorded run"
+    return line_chart([rate, duration, failed], title, "", "", x_labels=labels)
 
 
 def _cards(summary: Mapping, results: Sequence[Mapping]) -> str:
