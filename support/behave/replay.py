@@ -87,7 +87,8 @@ def _describe(result: Any) -> str:
     word = status_word(result)
     if word == "timed_out":
         limit = getattr(result, "timeout_seconds", None)
-        return f"timed out after {limit:g} s; the worker was stopped" if limit else "timed out"
+        return (f"scenario timed out after {limit:g} s: the worker was stopped (the step that hung is not known)"
+                if limit else "timed out")
     return result.error or word
 
 

@@ -31,7 +31,7 @@ from behave.runner_util import collect_feature_locations, parse_features, print_
 from support.behave import session
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
-from support.behave.summary import closing_line, count_statuses
+from support.behave.summary import closing_line, count_statuses, run_notes
 
 REPORT_PATH = "reports/report.json"
 RERUN_PATH = "reports/rerun.txt"
@@ -163,6 +163,9 @@ class FrameworkRunner(Runner):
             self._write_rerun()
         counted = [r for r in results if r.scenario_name not in not_counted]
         counts = count_statuses(counted)
+        notes = run_notes(counted)
+        if notes:
+            print("\n".join(notes))
         print(closing_line(counts), flush=True)
         missing = len(entries) - len(results)
         return counts.failed > 0 or missing > 0 or self.aborted

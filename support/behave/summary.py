@@ -41,3 +41,17 @@ def count_statuses(results: Iterable[Any]) -> StatusCounts:
 def closing_line(counts: StatusCounts) -> str:
     line = f"acceptance: {counts.passed} passed, {counts.failed} failed"
     return line + (f", {counts.skipped} skipped" if counts.skipped else "")
+
+
+def run_notes(results: Iterable[Any]) -> list[str]:
+    """What behave's own summary cannot say: blocked, timed-out and flaky scenarios."""
+    notes: list[str] = []
+    for result in results:
+        word, where = status_word(result), getattr(result, "source", None) or result.scenario_name
+        if word == "blocked":
+            notes.append(f"  blocked:   {where}  {result.scenario_name} (by {result.blocked_by})")
+        elif word == "timed_out":
+            notes.append(f"  timed out: {where}  {result.scenario_name} (after {result.timeout_seconds:g} s)")
+        elif getattr(result, "flaky", False):
+            notes.append(f"  flaky:     {where}  {result.scenario_name} (passed on attempt {result.attempts})")
+    return ["", "Framework notes:", *notes] if notes else []
