@@ -17,6 +17,15 @@ PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher() -> Any:
+    """pytest-django may load the settings before this module sets PRS_FAST_HASHER; force the fast hasher."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def services() -> dict[str, Any]:
     from prs.services import build_services

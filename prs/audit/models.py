@@ -51,6 +51,9 @@ class AuditLog(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["organization", "id"]), models.Index(fields=["object_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("audit entries are append-only")
@@ -58,9 +61,6 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries are append-only")
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type}#{self.object_id}"
 
 
 class SecurityEventType(models.TextChoices):

@@ -18,6 +18,8 @@ from prs.common.human_ids import lock_organization
 from prs.common.request_context import current_ip
 from prs.common.results import ErrorCode, ServiceResult
 
+AUDIT_READERS_ONLY = "Only organization admins and verifiers may read the audit trail."
+
 
 class AuditServiceProtocol(Protocol):
     def record(
@@ -69,7 +71,7 @@ class AuditService:
 
     def get(self, actor: User, log_id: object) -> ServiceResult[AuditLog]:
         if not selectors.may_read_audit(actor):
-            return forbidden(actor, "view", AuditLog, "Only organization admins and verifiers may read the audit trail.")
+            return forbidden(actor, "view", AuditLog, AUDIT_READERS_ONLY)
         entry, failure = find_for_actor(
             actor, AuditLog.objects.select_related("actor", "organization"), log_id, label="Audit entry"
         )
@@ -77,7 +79,7 @@ class AuditService:
 
     def list(self, actor: User, filters: Mapping[str, Any] | None = None) -> ServiceResult[QuerySet[AuditLog]]:
         if not selectors.may_read_audit(actor):
-            return forbidden(actor, "list", AuditLog, "Only organization admins and verifiers may read the audit trail.")
+            return forbidden(actor, "list", AuditLog, AUDIT_READERS_ONLY)
         return ServiceResult.ok(selectors.audit_log_list(actor, filters))
 
     def verify_chain(self, organization: Organization | int | None = None) -> ServiceResult[ChainReport]:

@@ -102,7 +102,8 @@ class CommissionService:
         if start is not None and end is not None and end < start:
             payload.errors.add("period_end", f"Must be on or after period_start {start.isoformat()}.")
         organization = user.organization if user is not None else None
-        terms = self._read_terms(payload, partial=False, default_currency=organization.currency if organization else "USD")
+        currency = organization.currency if organization is not None else "USD"
+        terms = self._read_terms(payload, partial=False, default_currency=currency)
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
         assert user is not None and organization is not None and start is not None and end is not None

@@ -184,7 +184,7 @@ class Payload:
 
 def parse_decimal(value: Any) -> Decimal | None:
     """A finite Decimal from a Decimal, int or numeric string; floats are refused (not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         return None
     if isinstance(value, Decimal | int):
         number = Decimal(value)

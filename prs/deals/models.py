@@ -128,7 +128,8 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(payment_type__in=PaymentMethod.values), name="payment_type_valid"),
             models.CheckConstraint(condition=Q(status__in=PaymentDecision.values), name="payment_status_valid"),
             models.CheckConstraint(
-                condition=~Q(payment_type=PaymentMethod.CHEQUE) | (Q(cheque_number__isnull=False) & ~Q(cheque_number="")),
+                condition=~Q(payment_type=PaymentMethod.CHEQUE)
+                | (Q(cheque_number__isnull=False) & ~Q(cheque_number="")),
                 name="payment_cheque_number_for_cheques",
             ),
         ]

@@ -43,7 +43,9 @@ DEAL_FIELDS = (
     "deal_id", "client", "salesperson", "deal_name", "value", "currency", "deal_date", "due_date",
     "payment_method", "verification_status", "payment_status", "progress", "remarks",
 )
-PAYMENT_FIELDS = ("transaction_id", "deal", "payment_date", "amount", "payment_type", "cheque_number", "status", "remarks")
+PAYMENT_FIELDS = (
+    "transaction_id", "deal", "payment_date", "amount", "payment_type", "cheque_number", "status", "remarks",
+)
 DEAL_WRITER_ROLES = (Role.ORG_ADMIN, Role.SALESPERSON)
 DECIDER_ROLES = (Role.ORG_ADMIN, Role.VERIFIER)
 HUNDRED = Decimal("100")
@@ -179,7 +181,8 @@ class DealService:
             deal.version += 1
             deal.save()
             refresh_payment_status(deal)
-            expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, deal, diff(before, snapshot(deal, DEAL_FIELDS))))
+            changes = diff(before, snapshot(deal, DEAL_FIELDS))
+            expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, deal, changes))
         return ServiceResult.ok(deal)
 
     def delete(self, actor: User, deal_id: object) -> ServiceResult[None]:
@@ -191,9 +194,8 @@ class DealService:
             if not self._may_edit(actor, deal):
                 return forbidden(actor, "delete", deal, "Only an org admin or the deal's salesperson deletes a deal.")
             if deal.payments.exists():
-                return ServiceResult.fail(
-                    ErrorCode.CONFLICT, {"non_field_errors": [f"Deal {deal.deal_id} has payments and cannot be deleted."]}
-                )
+                message = f"Deal {deal.deal_id} has payments and cannot be deleted."
+                return ServiceResult.fail(ErrorCode.CONFLICT, {"non_field_errors": [message]})
             expect_ok(self.audit_service.record(actor, AuditAction.DELETE, deal, deleted(snapshot(deal, DEAL_FIELDS))))
             deal.delete()
         return ServiceResult.ok(None)
