@@ -28,6 +28,15 @@ def load_provider(provider: Provider | str) -> Provider:
     return getattr(importlib.import_module(module), name)
 
 
+def _class_attribute(klass: type, name: str) -> Any:
+    """The attribute as written in the class body: a plain function there must not become a bound method."""
+    for owner in klass.__mro__:
+        if name in vars(owner):
+            value = vars(owner)[name]
+            return value.__func__ if isinstance(value, staticmethod) else value
+    return None
+
+
 class ServiceIntegrationTestCase(TestCase):
     service_provider: ClassVar[Provider | str | None] = None
     isolate: ClassVar[bool] = False
@@ -35,9 +44,10 @@ class ServiceIntegrationTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.framework = ServiceIntegrationTestFramework(isolate=self.isolate)
-        if self.service_provider is None:
+        provider = _class_attribute(type(self), "service_provider")
+        if provider is None:
             return
-        contracts, implementations = load_provider(self.service_provider)()
+        contracts, implementations = load_provider(provider)()
         self.framework.register_service_contracts(contracts)
         for name, implementation in implementations.items():
             self.framework.register_service_implementation(name, implementation)
