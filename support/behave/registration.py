@@ -240,3 +240,11 @@ def to_test_scenario(entry: ScenarioEntry) -> Any:
         needs_commit=tags.needs_commit,
         source=entry.location,
     )
+
+
+def register_gherkin_scenarios(framework: Any, paths: Sequence[str] = ("features",)) -> list[Any]:
+    """Register every Gherkin scenario under ``paths`` into ``framework`` (for ``run_all_scenarios()``)."""
+    from behave.runner_util import collect_feature_locations, parse_features
+
+    suite = GherkinSuite.from_features(parse_features(collect_feature_locations(list(paths))))
+    return [framework.register_scenario(to_test_scenario(entry)) for entry in suite.entries]
