@@ -1,0 +1,132 @@
+"""One attempt of one scenario, inside a worker process.
+
+Order: skip_condition -> [isolation: begin_scenario -> monitor -> test_function -> monitor stop ->
+end_scenario -> cleanup_function] -> rollback -> budgets. The hooks after test_function run whatever
+happened; their failures are reported too (an attempt that passed but whose cleanup raised is `error`).
+"""
+from __future__ import annotations
+
+import inspect
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from support.engine.assertions import exceeded_limits
+from support.engine.databases import scenario_isolation
+from support.engine.monitoring import ScenarioMonitor
+from support.engine.scenario import Status, TestScenario
+
+if TYPE_CHECKING:
+    from support.engine.framework import IntegrationFramework
+
+
+@dataclass
+class AttemptOutcome:
+    """What one attempt gave; sent from the worker to the parent (must pickle)."""
+
+    status: Status
+    duration_seconds: float = 0.0
+    error: str | None = None
+    traceback: str | None = None
+    skip_reason: str | None = None
+    performance_data: dict[str, Any] = field(default_factory=dict)
+    outcome: Any = None
+    cleanup_errors: list[str] = field(default_factory=list)
+
+
+def describe(exc: BaseException) -> str:
+    """'AssertionError: message (file.py:12)' — where the exception was raised, deepest frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    message = str(exc).strip()
+    return f"{type(exc).__name__}{': ' + message if message else ''}{where}"
+
+
+def status_of(exc: BaseException) -> Status:
+    return Status.FAILED if isinstance(exc, AssertionError) else Status.ERROR
+
+
+def skip_reason(scenario: TestScenario) -> str | None:
+    if scenario.skip_condition is None:
+        return None
+    verdict = scenario.skip_condition()
+    if not verdict:
+        return None
+    if isinstance(verdict, str):
+        return verdict
+    name = getattr(scenario.skip_condition, "__qualname__", repr(scenario.skip_condition))
+    return f"skip_condition {name} returned {verdict!r}"
+
+
+def call_cleanup(scenario: TestScenario, framework: IntegrationFramework) -> None:
+    """cleanup_function(framework) if it takes a positional parameter, else cleanup_function()."""
+    cleanup = scenario.cleanup_function
+    if cleanup is None:
+        return
+    try:
+        params = inspect.signature(cleanup).parameters.values()
+        takes_arg = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+    except (TypeError, ValueError):
+        takes_arg = True
+    cleanup(framework) if takes_arg else cleanup()
+
+
+def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt: int) -> AttemptOutcome:
+    started = time.perf_counter()
+    try:
+        reason = skip_reason(scenario)
+    except Exception as exc:
+        return AttemptOutcome(Status.ERROR, time.perf_counter() - started,
+                              f"skip_condition raised {describe(exc)}", traceback.format_exc())
+    if reason:
+        return AttemptOutcome(Status.SKIPPED, time.perf_counter() - started, skip_reason=reason)
+
+    failures: list[tuple[Status, str, str]] = []  # (status, message, traceback), first one wins
+    monitor = ScenarioMonitor(enabled=framework.monitoring)
+    figures: dict[str, Any] = {}
+    outcome: Any = None
+    framework.current_scenario, framework.current_attempt = scenario, attempt
+    try:
+        with scenario_isolation(scenario.needs_commit):
+            monitoring = False
+            try:
+                framework.begin_scenario(scenario)
+                monitor.start()
+                monitoring = True
+                outcome = scenario.test_function(framework)
+            except BaseException as exc:  # SystemExit/KeyboardInterrupt from test code are errors too
+                failures.append((status_of(exc), describe(exc), traceback.format_exc()))
+            finally:
+                if monitoring:
+                    figures = monitor.stop()
+                for label, hook in (("end_scenario", lambda: framework.end_scenario(scenario)),
+                                    ("cleanup_function", lambda: call_cleanup(scenario, framework))):
+                    try:
+                        hook()
+                    except BaseException as exc:
+                        failures.append((Status.ERROR, f"{label} raised {describe(exc)}", traceback.format_exc()))
+    except BaseException as exc:  # the rollback itself failed
+        failures.append((Status.ERROR, f"isolation rollback raised {describe(exc)}", traceback.format_exc()))
+    finally:
+        framework.current_scenario = None
+    if not failures:
+        over = exceeded_limits(figures, scenario.budgets)
+        if over:
+            failures.append((Status.FAILED, "budget exceeded: " + "; ".join(over), ""))
+    duration = time.perf_counter() - started
+    if not failures:
+        return AttemptOutcome(Status.PASSED, duration, performance_data=figures, outcome=outcome)
+    status, message, trace = failures[0]
+    return AttemptOutcome(status, duration, message, trace or None, performance_data=figures,
+                          outcome=outcome, cleanup_errors=[m for _, m, _ in failures[1:]])
+
+
+def run_cleanup_only(framework: IntegrationFramework, scenario: TestScenario) -> str | None:
+    """After a timeout or a dead worker: the scenario's cleanup_function in a fresh worker, isolated."""
+    try:
+        with scenario_isolation(needs_commit=False):
+            call_cleanup(scenario, framework)
+    except BaseException as exc:
+        return f"cleanup_function raised {describe(exc)}"
+    return None

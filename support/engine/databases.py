@@ -1,0 +1,173 @@
+"""Test databases: the run's main test database, one copy per worker, per-attempt isolation.
+
+Parent side (`TestDatabases`):
+- `prepare()`: if the process is already inside a test database (pytest-django, behave hooks), reuse it;
+  otherwise create one with Django's `setup_databases` (and `setup_test_environment`) and destroy it in
+  `teardown()`. Running inside an open transaction is refused: workers only see committed data.
+- `new_worker_database()`: a private copy for one worker, made with Django's own
+  `creation.clone_test_db(suffix=...)` (a file copy for SQLite files, `CREATE DATABASE ... TEMPLATE` for
+  PostgreSQL). In-memory SQLite needs no clone: a forked worker inherits its own copy of the parent's
+  memory database. Workers never touch the main test database, so after a run it holds exactly what it
+  held before.
+- `discard(copy)`: drop a worker's copy (a killed worker's too: PostgreSQL drops WITH (FORCE)).
+
+Worker side: `WorkerDatabase.activate()` points the connections at the copy (settings updated in place
+so threads' new connections follow); `scenario_isolation(needs_commit)` wraps an attempt in `atomic()` on
+every alias and rolls it back; `needs_commit` attempts run unwrapped and the executor replaces their worker.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, transaction
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+
+
+class DatabaseSetupError(RuntimeError):
+    """The test databases cannot be prepared as the engine needs them."""
+
+
+def database_aliases() -> list[str]:
+    """Configured aliases that are real databases (test mirrors follow their primary)."""
+    return [alias for alias in connections if not connections[alias].settings_dict.get("TEST", {}).get("MIRROR")]
+
+
+def _is_in_memory_sqlite(alias: str) -> bool:
+    conn = connections[alias]
+    return conn.vendor == "sqlite" and conn.creation.is_in_memory_db(conn.settings_dict["NAME"])
+
+
+def inside_test_database(alias: str = "default") -> bool:
+    """True when `alias` already points at a test database (pytest-django, behave hooks, a test runner)."""
+    conn = connections[alias]
+    name = str(conn.settings_dict["NAME"])
+    return name == str(conn.creation._get_test_db_name()) or name.startswith(TEST_DATABASE_PREFIX)
+
+
+@dataclass
+class WorkerDatabase:
+    """One worker's copy: per alias, the settings to switch to (None: inherited in-memory copy)."""
+
+    suffix: str
+    settings_by_alias: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+
+    def activate(self) -> None:
+        """Worker side, right after fork: point every alias at this copy."""
+        for alias, clone_settings in self.settings_by_alias.items():
+            if clone_settings is None:
+                continue  # in-memory SQLite: keep the inherited connection, it IS our copy
+            conn = connections[alias]
+            conn.close()
+            conn.settings_dict.update(clone_settings)  # in place: settings.DATABASES and threads see it
+
+
+class TestDatabases:
+    __test__ = False
+
+    def __init__(self, verbosity: int = 0) -> None:
+        self.verbosity = verbosity
+        self.aliases = database_aliases()
+        self._created_config: list | None = None
+        self._set_up_environment = False
+        self._copies: list[WorkerDatabase] = []
+        self._counter = itertools.count(1)
+
+    def prepare(self) -> None:
+        for alias in self.aliases:
+            if connections[alias].in_atomic_block:
+                raise DatabaseSetupError(
+                    f"run_all_scenarios was called inside an open transaction on database {alias!r} "
+                    "(e.g. pytest-django's django_db without transaction=True): worker processes only see "
+                    "committed data. Use @pytest.mark.django_db(transaction=True) or call it outside atomic()."
+                )
+        if all(inside_test_database(alias) for alias in self.aliases):
+            return
+        from django.test.utils import setup_databases, setup_test_environment
+
+        try:
+            setup_test_environment()
+            self._set_up_environment = True
+        except RuntimeError:
+            pass  # already set up by the caller
+        self._created_config = setup_databases(
+            verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
+        )
+
+    def new_worker_database(self) -> WorkerDatabase:
+        """Parent side, before forking the worker. Leaves the parent's connections closed."""
+        copy = WorkerDatabase(suffix=f"{os.getpid()}_{next(self._counter)}")
+        for alias in self.aliases:
+            if _is_in_memory_sqlite(alias):
+                copy.settings_by_alias[alias] = None
+                continue
+            creation = connections[alias].creation
+            connections[alias].close()
+            creation.clone_test_db(suffix=copy.suffix, verbosity=self.verbosity, autoclobber=True)
+            copy.settings_by_alias[alias] = creation.get_test_db_clone_settings(copy.suffix)
+        self._copies.append(copy)
+        connections.close_all()  # never fork with an open connection
+        return copy
+
+    def discard(self, copy: WorkerDatabase) -> None:
+        """Drop a worker's copy once its process is gone."""
+        if copy in self._copies:
+            self._copies.remove(copy)
+        for alias, clone_settings in copy.settings_by_alias.items():
+            if clone_settings is not None:
+                _drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
+
+    def teardown(self) -> None:
+        for copy in list(self._copies):
+            self.discard(copy)
+        connections.close_all()
+        if self._created_config is not None:
+            from django.test.utils import teardown_databases
+
+            teardown_databases(self._created_config, verbosity=self.verbosity)
+            self._created_config = None
+        if self._set_up_environment:
+            from django.test.utils import teardown_test_environment
+
+            teardown_test_environment()
+            self._set_up_environment = False
+
+
+def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
+    conn = connections[alias]
+    if conn.vendor == "postgresql":
+        # A killed worker's (or its threads') sessions may linger for a moment: FORCE ends them.
+        for attempt in range(3):
+            try:
+                with conn.creation._nodb_cursor() as cursor:
+                    cursor.execute(f"DROP DATABASE IF EXISTS {conn.ops.quote_name(name)} WITH (FORCE)")
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
+    else:
+        conn.creation.destroy_test_db(verbosity=verbosity, suffix=suffix)
+
+
+@contextmanager
+def scenario_isolation(needs_commit: bool, aliases: list[str] | None = None) -> Iterator[None]:
+    """Roll back everything the attempt wrote, whatever happened (unless it needs real commits)."""
+    if needs_commit:
+        yield
+        return
+    aliases = aliases if aliases is not None else database_aliases()
+    with ExitStack() as stack:
+        for alias in aliases:
+            stack.enter_context(transaction.atomic(using=alias))
+        try:
+            yield
+        finally:
+            for alias in aliases:
+                transaction.set_rollback(True, using=alias)
+

@@ -1,0 +1,342 @@
+"""The parent side of a run: dispatch scenarios to workers, enforce timeouts, retry, block, report.
+
+- A scenario is dispatched as soon as its dependencies passed and a worker is idle (retries first, then
+  ready scenarios in plan order, so one worker means strict order).
+- Timeout: the parent waits on the workers' pipes and process sentinels with the nearest deadline; past
+  it, the worker's process group is SIGKILLed, the attempt is `timed_out` (not retried) and a new worker
+  on a fresh database copy takes its place. A worker that dies costs only its current attempt (`error`,
+  retried like any error).
+- cleanup_function after a timeout or a death: run as the first job of an idle (fresh) worker, on clean
+  data, within min(timeout, 60 s); its error, if any, lands in the result's metadata.cleanup_errors.
+- `needs_commit` attempts: their worker is replaced afterwards (its database copy holds real commits).
+- Ctrl-C / any engine failure: workers are killed, in-flight attempts reported `error`, the cleanup
+  functions of those run in one fresh worker (10 s each), databases torn down, and the report of what
+  ran is written before the exception propagates.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from support.engine.attempts import AttemptOutcome
+from support.engine.databases import TestDatabases
+from support.engine.scenario import Status, TestResult, TestScenario
+from support.engine.scheduling import Plan, ReadyQueue, plan_run
+from support.engine.workers import Job, Worker
+from support.reporting.json_report import build_report, write_report
+
+if TYPE_CHECKING:
+    from support.engine.framework import IntegrationFramework
+
+STARTUP_SECONDS = 120.0
+CLEANUP_SECONDS_MAX = 60.0
+INTERRUPT_CLEANUP_SECONDS = 10.0
+RETRYABLE = (Status.FAILED, Status.ERROR)
+
+
+class WorkerStartError(RuntimeError):
+    """A worker could not start (its database copy or the framework's worker_started hook failed)."""
+
+
+@dataclass
+class _Progress:
+    scenario: TestScenario
+    attempts: int = 0
+    duration: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    last: AttemptOutcome | None = None
+
+
+class Executor:
+    def __init__(self, framework: IntegrationFramework, plan: Plan, size: int,
+                 on_result: Callable[[TestResult], None] | None = None) -> None:
+        self.framework = framework
+        self.plan = plan
+        self.size = size
+        self.on_result = on_result
+        self.queue = ReadyQueue(plan)
+        self.databases = TestDatabases()
+        self.workers: list[Worker] = []
+        self.progress: dict[str, _Progress] = {}
+        self.results: dict[str, TestResult] = {}
+        self.retry: list[str] = []
+        self.pending_cleanups: list[str] = []
+        self._index = itertools.count(1)
+
+    # --- main loop --------------------------------------------------------------------------
+    def run(self) -> None:
+        if not self.plan.order:
+            return
+        self.databases.prepare()
+        for _ in range(self.size):
+            self._spawn()
+        while not self.queue.done or self.pending_cleanups or any(w.job for w in self.workers):
+            self._dispatch()
+            if not any(w.job for w in self.workers):
+                raise RuntimeError(f"scheduler stalled with pending scenarios {self.queue.pending}")
+            self._wait()
+
+    def _spawn(self) -> Worker:
+        copy = self.databases.new_worker_database()
+        worker = Worker(next(self._index), copy)
+        inherited = [w.conn for w in self.workers if w.conn is not None]
+        worker.start(self.framework, inherited, deadline=time.monotonic() + STARTUP_SECONDS)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: Worker, kill: bool) -> None:
+        worker.kill() if kill else worker.stop()
+        self.workers.remove(worker)
+        self.databases.discard(worker.database)
+
+    def _dispatch(self) -> None:
+        for worker in [w for w in self.workers if w.idle]:
+            now = time.monotonic()
+            if self.pending_cleanups:
+                name = self.pending_cleanups.pop(0)
+                limit = min(self.progress[name].scenario.timeout_seconds, CLEANUP_SECONDS_MAX)
+                worker.send(("cleanup", name), Job("cleanup", name, 0, now + limit))
+                continue
+            if self.retry:
+                name = self.retry.pop(0)
+            else:
+                ready = self.queue.ready()
+                if not ready:
+                    return
+                name = ready[0].name
+                self.queue.start(name)
+                self.progress[name] = _Progress(ready[0])
+            progress = self.progress[name]
+            progress.attempts += 1
+            worker.send(("run", name, progress.attempts),
+                        Job("run", name, progress.attempts, now + progress.scenario.timeout_seconds))
+
+    def _wait(self) -> None:
+        busy = [w for w in self.workers if w.job]
+        nearest = min(w.job.deadline for w in busy)
+        watched: dict[Any, Worker] = {w.conn: w for w in busy}
+        watched.update({w.process.sentinel: w for w in self.workers})
+        ready = wait(list(watched), timeout=max(0.0, nearest - time.monotonic()))
+        serviced: set[int] = set()
+        for obj in ready:
+            worker = watched[obj]
+            if id(worker) not in serviced and worker in self.workers:
+                serviced.add(id(worker))
+                self._service(worker)
+        now = time.monotonic()
+        for worker in list(self.workers):
+            if worker.job and now >= worker.job.deadline and worker in self.workers:
+                if id(worker) not in serviced and worker.conn.poll():
+                    self._service(worker)  # the answer arrived at the deadline: take it
+                if worker in self.workers and worker.job and now >= worker.job.deadline:
+                    self._on_timeout(worker)
+
+    def _service(self, worker: Worker) -> None:
+        try:
+            while worker in self.workers and worker.conn.poll():
+                self._handle(worker, worker.conn.recv())
+        except (EOFError, OSError):
+            worker.process.join(5)
+        if worker in self.workers and not worker.process.is_alive():
+            self._on_death(worker)
+
+    def _handle(self, worker: Worker, message: tuple) -> None:
+        kind = message[0]
+        if kind == "fatal":
+            raise WorkerStartError(message[1])
+        worker.job = None
+        if kind == "result":
+            self._on_attempt(worker, message[1], message[2])
+        elif kind == "cleaned" and message[2]:
+            self._cleanup_failed(message[1], message[2])
+
+    # --- outcomes ---------------------------------------------------------------------------
+    def _on_attempt(self, worker: Worker, name: str, outcome: AttemptOutcome) -> None:
+        progress = self.progress[name]
+        progress.duration += outcome.duration_seconds
+        progress.last = outcome
+        if outcome.status in RETRYABLE and progress.attempts < progress.scenario.max_attempts:
+            progress.errors.append(outcome.error or str(outcome.status))
+            self.retry.append(name)
+        else:
+            self._finish(name, outcome.status)
+        if progress.scenario.needs_commit:
+            self._retire(worker, kill=False)
+            self._spawn()
+
+    def _on_timeout(self, worker: Worker) -> None:
+        job = worker.job
+        self._retire(worker, kill=True)
+        if job.kind == "start":
+            raise WorkerStartError(f"worker {worker.index} did not start within {STARTUP_SECONDS:g} s")
+        self._spawn()
+        if job.kind == "cleanup":
+            self._cleanup_failed(job.name, "cleanup_function timed out; its worker was killed")
+            return
+        scenario = self.progress[job.name].scenario
+        self._lost_attempt(job, AttemptOutcome(
+            Status.TIMED_OUT, scenario.timeout_seconds,
+            f"timed out after {scenario.timeout_seconds:g} s (attempt {job.attempt}); worker process killed"))
+
+    def _on_death(self, worker: Worker) -> None:
+        job = worker.job
+        message = worker.death_message()
+        self._retire(worker, kill=True)
+        if job is not None and job.kind == "start":
+            raise WorkerStartError(f"worker {worker.index} {message} during start-up")
+        self._spawn()
+        if job is None:
+            return
+        if job.kind == "cleanup":
+            self._cleanup_failed(job.name, f"cleanup_function: {message}")
+            return
+        elapsed = self.progress[job.name].scenario.timeout_seconds - max(0.0, job.deadline - time.monotonic())
+        self._lost_attempt(job, AttemptOutcome(Status.ERROR, elapsed, f"{message} (attempt {job.attempt})"))
+
+    def _lost_attempt(self, job: Job, outcome: AttemptOutcome) -> None:
+        """An attempt whose worker was killed or died: no rollback ran there, so run cleanup elsewhere."""
+        progress = self.progress[job.name]
+        if progress.scenario.cleanup_function is not None:
+            self.pending_cleanups.append(job.name)
+        progress.duration += outcome.duration_seconds
+        progress.last = outcome
+        if outcome.status in RETRYABLE and progress.attempts < progress.scenario.max_attempts:
+            progress.errors.append(outcome.error or str(outcome.status))
+            self.retry.append(job.name)
+        else:
+            self._finish(job.name, outcome.status)
+
+    def _cleanup_failed(self, name: str, error: str) -> None:
+        target = self.results.get(name)
+        if target is not None:
+            target.metadata.setdefault("cleanup_errors", []).append(error)
+        else:  # a retry is still coming; keep it with the attempts
+            self.progress[name].errors.append(error)
+
+    def _finish(self, name: str, status: Status, *, block_dependents: bool = True) -> None:
+        progress = self.progress[name]
+        last = progress.last or AttemptOutcome(status)
+        scenario = progress.scenario
+        self._record(self._result(scenario, status, progress.attempts, last, progress))
+        if not block_dependents:
+            return
+        for blocked, by in self.queue.finish(name, status):
+            blocked_scenario = next(s for s in self.plan.order if s.name == blocked)
+            self._record(self._result(blocked_scenario, Status.BLOCKED, 0, AttemptOutcome(
+                Status.BLOCKED, error=f"blocked: dependency {by!r} did not pass"), None, blocked_by=by))
+
+    def _result(self, scenario: TestScenario, status: Status, attempts: int, last: AttemptOutcome,
+                progress: _Progress | None, blocked_by: str | None = None) -> TestResult:
+        return TestResult(
+            scenario_name=scenario.name,
+            status=status,
+            attempts=attempts,
+            flaky=status == Status.PASSED and attempts > 1,
+            duration_seconds=round(progress.duration if progress else 0.0, 4),
+            error=None if status in (Status.PASSED, Status.SKIPPED) else last.error,
+            tags=list(scenario.tags),
+            dependencies=list(scenario.dependencies),
+            pulled_in=scenario.name in self.plan.pulled_in,
+            blocked_by=blocked_by,
+            skip_reason=last.skip_reason,
+            description=scenario.description,
+            source=scenario.source,
+            timeout_seconds=scenario.timeout_seconds,
+            metadata={
+                "performance_data": last.performance_data,
+                "attempt_errors": list(progress.errors) if progress else [],
+                "cleanup_errors": list(last.cleanup_errors),
+                "budgets": dict(scenario.budgets),
+                "needs_commit": scenario.needs_commit,
+                "traceback": last.traceback,
+            },
+            outcome=last.outcome,
+        )
+
+    def _record(self, result: TestResult) -> None:
+        self.results[result.scenario_name] = result
+        if self.on_result is not None:
+            self.on_result(result)
+
+    # --- the end ----------------------------------------------------------------------------
+    def shutdown(self, reason: str | None) -> None:
+        """Stop every worker; after an interruption also account for and clean up in-flight attempts."""
+        in_flight = [w.job for w in self.workers if w.job and w.job.kind == "run"]
+        leftover_cleanups = [w.job.name for w in self.workers if w.job and w.job.kind == "cleanup"]
+        for worker in list(self.workers):
+            self._retire(worker, kill=reason is not None or worker.job is not None)
+        try:
+            for job in in_flight:
+                progress = self.progress[job.name]
+                progress.last = AttemptOutcome(Status.ERROR, error=f"{reason} during attempt {job.attempt}")
+                self._finish(job.name, Status.ERROR, block_dependents=False)
+            needing = [j.name for j in in_flight if self.progress[j.name].scenario.cleanup_function]
+            needing += leftover_cleanups + self.pending_cleanups
+            if needing and reason is not None:
+                self._cleanup_now(needing)
+        finally:
+            self.databases.teardown()
+
+    def _cleanup_now(self, names: list[str]) -> None:
+        worker = self._spawn()
+        try:
+            if not worker.conn.poll(STARTUP_SECONDS) or worker.conn.recv()[0] != "ready":
+                return
+            for name in dict.fromkeys(names):
+                worker.conn.send(("cleanup", name))
+                if not worker.conn.poll(INTERRUPT_CLEANUP_SECONDS):
+                    self._cleanup_failed(name, "cleanup_function timed out after the interruption")
+                    return
+                error = worker.conn.recv()[2]
+                if error:
+                    self._cleanup_failed(name, error)
+        except (EOFError, OSError) as exc:
+            for name in names:
+                self._cleanup_failed(name, f"cleanup worker failed: {exc}")
+        finally:
+            worker.job = None
+            self._retire(worker, kill=True)
+
+    def ordered_results(self) -> list[TestResult]:
+        return [self.results[s.name] for s in self.plan.order if s.name in self.results]
+
+
+def execute(
+    framework: IntegrationFramework,
+    *,
+    tags: Any,
+    parallel: bool,
+    workers: int,
+    report_path: Path | None,
+    on_result: Callable[[TestResult], None] | None,
+) -> tuple[list[TestResult], dict[str, Any]]:
+    plan = plan_run(framework.registry, tags)  # graph errors before anything runs
+    executor = Executor(framework, plan, max(1, min(workers, len(plan.order))), on_result)
+    start = datetime.now(UTC)
+    reason: str | None = None
+    try:
+        executor.run()
+    except KeyboardInterrupt:
+        reason = "interrupted (KeyboardInterrupt)"
+        raise
+    except BaseException as exc:
+        reason = f"run aborted ({type(exc).__name__}: {exc})"
+        raise
+    finally:
+        try:
+            executor.shutdown(reason)
+        finally:
+            results = executor.ordered_results()
+            report = build_report(results, start_time=start, end_time=datetime.now(UTC),
+                                  interrupted=reason is not None, parallel=parallel, workers=executor.size,
+                                  tags=plan.tags)
+            if report_path is not None:
+                write_report(report, report_path)
+            framework.last_results, framework.last_report = results, report
+    return results, report

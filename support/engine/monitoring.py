@@ -1,0 +1,295 @@
+"""Cheap, always-on measurement of one scenario attempt (runs in the worker).
+
+- `QueryCounter`: count and time of every SQL statement on every connection of the process, the ones
+  threads open during the measurement included (`connection_created` reaches them), plus the repeated
+  statements (normalized: literals and parameters replaced by `?`).
+- `RssTracker`: RSS change and peak. Peak from the kernel's high-water mark (`VmHWM`, reset by writing 5
+  to /proc/self/clear_refs) where available, else a psutil sampling thread every 10 ms.
+- `RowCounter`: rows added/removed per model (`database_changes`), read with the monitor's own queries
+  taken while no counter is installed, so they are never counted.
+- `ScenarioMonitor`: all of the above plus wall and CPU time, as one start/stop pair.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from django.apps import apps
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+MB = 1024 * 1024
+REPEATED_TOP_N = 5
+
+_STRING = re.compile(r"'(?:[^']|'')*'")
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+_PARAM = re.compile(r"%s|%\(\w+\)s|\?")
+_IN_LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_sql(sql: str) -> str:
+    """One shape per statement: literals and placeholders become ?, IN lists collapse to (?...)."""
+    sql = _STRING.sub("?", sql)
+    sql = _NUMBER.sub("?", sql)
+    sql = _PARAM.sub("?", sql)
+    sql = _IN_LIST.sub("(?...)", sql)
+    return _SPACE.sub(" ", sql).strip()
+
+
+class QueryCounter:
+    """Counts SQL on every connection while active. Usable as a context manager; nests freely."""
+
+    def __init__(self, keep_statements: bool = True) -> None:
+        self.count = 0
+        self.time_seconds = 0.0
+        self.keep_statements = keep_statements
+        self.statements: Counter[str] = Counter()
+        self._times: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._wrapped: list[Any] = []  # connection wrappers we appended our hook to
+        self._active = False
+
+    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - start
+            with self._lock:
+                self.count += 1
+                self.time_seconds += elapsed
+                if self.keep_statements:
+                    self.statements[sql] += 1
+                    self._times[sql] += elapsed
+
+    def _install(self, connection: Any) -> None:
+        if self not in connection.execute_wrappers:
+            connection.execute_wrappers.append(self)
+            self._wrapped.append(connection)
+
+    def _on_connection_created(self, sender: Any, connection: Any, **kwargs: Any) -> None:
+        if self._active:
+            self._install(connection)
+
+    def start(self) -> QueryCounter:
+        self._active = True
+        connection_created.connect(self._on_connection_created, weak=False)
+        for conn in connections.all(initialized_only=True):  # this thread's; others arrive via the signal
+            self._install(conn)
+        return self
+
+    def stop(self) -> QueryCounter:
+        self._active = False
+        connection_created.disconnect(self._on_connection_created)
+        for conn in self._wrapped:
+            # A thread may still hold the connection: remove by identity, tolerate it being gone.
+            conn.execute_wrappers[:] = [w for w in conn.execute_wrappers if w is not self]
+        self._wrapped.clear()
+        return self
+
+    def __enter__(self) -> QueryCounter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def repeated(self, top: int = REPEATED_TOP_N) -> list[dict[str, Any]]:
+        """Statements run more than once, by normalized shape, most frequent first."""
+        with self._lock:
+            shapes: Counter[str] = Counter()
+            times: Counter[str] = Counter()
+            for sql, n in self.statements.items():
+                shape = normalize_sql(sql)
+                shapes[shape] += n
+                times[shape] += self._times[sql]
+        return [
+            {"sql": shape, "count": n, "time_ms": round(times[shape] * 1000, 2)}
+            for shape, n in shapes.most_common(top) if n > 1
+        ]
+
+
+class RssTracker:
+    """RSS at start/stop and the peak in between."""
+
+    _CLEAR_REFS = Path("/proc/self/clear_refs")
+    _STATUS = Path("/proc/self/status")
+
+    def __init__(self) -> None:
+        self._process = psutil.Process()
+        self._use_hwm = self._hwm_resettable()
+        self._sampler: threading.Thread | None = None
+        self._stop_sampling = threading.Event()
+        self._sampled_peak = 0
+        self.start_rss = 0
+
+    def _hwm_resettable(self) -> bool:
+        try:
+            self._CLEAR_REFS.write_text("5")
+            return self._read_hwm() is not None
+        except OSError:
+            return False
+
+    def _read_hwm(self) -> int | None:
+        for line in self._STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        return None
+
+    def start(self) -> None:
+        if self._use_hwm:
+            self._CLEAR_REFS.write_text("5")
+        self.start_rss = self._process.memory_info().rss
+        if not self._use_hwm:
+            self._sampled_peak = self.start_rss
+            self._stop_sampling.clear()
+            self._sampler = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+            self._sampler.start()
+
+    def _sample(self) -> None:
+        while not self._stop_sampling.wait(0.01):
+            self._sampled_peak = max(self._sampled_peak, self._process.memory_info().rss)
+
+    def stop(self) -> tuple[int, int]:
+        """(rss at stop, peak rss) in bytes."""
+        end = self._process.memory_info().rss
+        if self._sampler is not None:
+            self._stop_sampling.set()
+            self._sampler.join()
+            self._sampler = None
+            peak = self._sampled_peak
+        else:
+            peak = self._read_hwm() or end
+        return end, max(peak, end, self.start_rss)
+
+
+@dataclass
+class _TableInfo:
+    label: str
+    table: str
+    pk_column: str
+    integer_pk: bool
+
+
+class RowCounter:
+    """Rows per model before/after; added = rows with a pk past the old maximum (integer pks), else net."""
+
+    def __init__(self, alias: str = "default") -> None:
+        self.alias = alias
+        self._tables: list[_TableInfo] | None = None
+        self._before: dict[str, tuple[int, Any]] = {}
+
+    def _discover(self) -> list[_TableInfo]:
+        connection = connections[self.alias]
+        existing = set(connection.introspection.table_names())
+        seen: set[str] = set()
+        tables = []
+        for model in apps.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.proxy or not meta.managed or meta.db_table in seen or meta.db_table not in existing:
+                continue
+            seen.add(meta.db_table)
+            integer = meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField",
+                                                      "IntegerField", "BigIntegerField"}
+            tables.append(_TableInfo(meta.label_lower, meta.db_table, meta.pk.column, integer))
+        return tables
+
+    def _query(self, parts: list[str]) -> dict[str, tuple]:
+        if not parts:
+            return {}
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts))
+            return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+    def snapshot(self) -> None:
+        if self._tables is None:
+            self._tables = self._discover()
+        qn = connections[self.alias].ops.quote_name
+        parts = [
+            f"SELECT '{t.label}', COUNT(*), MAX({qn(t.pk_column)}) FROM {qn(t.table)}" if t.integer_pk
+            else f"SELECT '{t.label}', COUNT(*), NULL FROM {qn(t.table)}"
+            for t in self._tables
+        ]
+        self._before = self._query(parts)
+
+    def changes(self) -> dict[str, dict[str, int]]:
+        assert self._tables is not None, "snapshot() first"
+        qn = connections[self.alias].ops.quote_name
+        parts = []
+        for t in self._tables:
+            old_max = self._before.get(t.label, (0, None))[1]
+            if t.integer_pk:
+                newer = f"SUM(CASE WHEN {qn(t.pk_column)} > {int(old_max or 0)} THEN 1 ELSE 0 END)"
+            else:
+                newer = "NULL"
+            parts.append(f"SELECT '{t.label}', COUNT(*), {newer} FROM {qn(t.table)}")
+        changes = {}
+        for label, (after, newer) in self._query(parts).items():
+            before = self._before.get(label, (0, None))[0]
+            if newer is None:  # non-integer pk: only the net change is knowable
+                added, removed = max(after - before, 0), max(before - after, 0)
+            else:
+                added = int(newer)
+                removed = before - (after - added)
+            if added or removed:
+                changes[label] = {"added": added, "removed": removed}
+        return changes
+
+
+@dataclass
+class ScenarioMonitor:
+    """Wall, CPU, memory, queries and row changes for one attempt. `enabled=False` keeps only wall time."""
+
+    enabled: bool = True
+    aliases: tuple[str, ...] = ("default",)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._rss = RssTracker() if self.enabled else None
+        self._rows = {alias: RowCounter(alias) for alias in self.aliases} if self.enabled else {}
+        self._queries: QueryCounter | None = None
+        self._wall = 0.0
+        self._cpu = 0.0
+
+    def start(self) -> None:
+        self.figures = {"monitoring": self.enabled}
+        if self.enabled:
+            for rows in self._rows.values():
+                rows.snapshot()  # before the counter is installed: not counted
+            self._queries = QueryCounter().start()
+            self._rss.start()
+        self._cpu = time.process_time()
+        self._wall = time.perf_counter()
+
+    def stop(self) -> dict[str, Any]:
+        """Stop measuring and return the figures (performance_data)."""
+        wall = time.perf_counter() - self._wall
+        cpu = time.process_time() - self._cpu
+        self.figures["wall_seconds"] = round(wall, 4)
+        if not self.enabled:
+            return self.figures
+        end_rss, peak_rss = self._rss.stop()
+        queries = self._queries.stop()
+        self.figures.update(
+            cpu_seconds=round(cpu, 4),
+            memory_change_mb=round((end_rss - self._rss.start_rss) / MB, 3),
+            peak_memory_mb=round(peak_rss / MB, 3),
+            query_count=queries.count,
+            query_time_ms=round(queries.time_seconds * 1000, 3),
+            repeated_queries=queries.repeated(),
+        )
+        changes: dict[str, dict[str, int]] = {}
+        try:
+            for rows in self._rows.values():
+                changes.update(rows.changes())
+        except Exception as exc:  # e.g. the scenario left the transaction unusable
+            self.figures["database_changes_error"] = f"{type(exc).__name__}: {exc}"
+        self.figures["database_changes"] = changes
+        return self.figures
