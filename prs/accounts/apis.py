@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from prs.accounts import serializers as s
 from prs.accounts.services import AuthService
-from prs.common.api import error_responses, parse
+from prs.common.api import PARSER_CLASSES, error_responses, parse
 from prs.common.api_errors import ServiceError, error_body
 from prs.common.request_context import client_ip
 from prs.common.results import ErrorCode
@@ -27,6 +27,7 @@ TOKEN_CHALLENGE = 'Token realm="api"'
 class TokenApi(APIView):
     authentication_classes: list = []  # a stale token must not stop anyone from logging in again
     permission_classes = (AllowAny,)
+    parser_classes = PARSER_CLASSES
 
     @extend_schema(
         tags=["auth"],

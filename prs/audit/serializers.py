@@ -2,13 +2,14 @@
 from rest_framework import serializers
 
 from prs.audit.models import AuditAction, AuditLog
+from prs.common.api import object_id_field
 
 
 class AuditLogFilterSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
     object_type = serializers.CharField(required=False, help_text="e.g. deals.payment")
     object_id = serializers.CharField(required=False)
-    actor = serializers.IntegerField(required=False, min_value=1)
+    actor = object_id_field(required=False)
 
 
 class AuditLogOutputSerializer(serializers.ModelSerializer):

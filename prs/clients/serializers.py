@@ -2,10 +2,11 @@
 from rest_framework import serializers
 
 from prs.clients.models import Client, ClientStatus
+from prs.common.api import object_id_field
 
 
 class ClientCreateInputSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(required=False, help_text="Superusers only: the organization.")
+    organization = object_id_field(required=False, help_text="Superusers only: the organization.")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
     phone = serializers.CharField(max_length=16, help_text="+ followed by 10 to 15 digits.")

@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from prs.commissions.models import Commission
+from prs.common.api import object_id_field
 from prs.common.money import MONEY_DIGITS
 
 
@@ -18,7 +19,7 @@ class CommissionTermsInputSerializer(serializers.Serializer):
 
 
 class CommissionCalculateInputSerializer(CommissionTermsInputSerializer):
-    user = serializers.IntegerField(min_value=1, required=False, help_text="The salesperson; yourself by default.")
+    user = object_id_field(required=False, help_text="The salesperson; yourself by default.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
 
@@ -30,7 +31,7 @@ class CommissionUpdateInputSerializer(CommissionTermsInputSerializer):
 
 
 class CommissionFilterSerializer(serializers.Serializer):
-    user = serializers.IntegerField(required=False, min_value=1)
+    user = object_id_field(required=False)
     currency = serializers.CharField(required=False, max_length=3)
     period_start = serializers.DateField(required=False)
     period_end = serializers.DateField(required=False)

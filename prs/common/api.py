@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, parsers, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +28,15 @@ def unwrap(result: ServiceResult[T]) -> T:
     raise ServiceError(result.error_code or ErrorCode.VALIDATION, result.errors)
 
 
+# The largest primary key a 64-bit integer column holds: bigger ids are refused before reaching the database.
+MAX_OBJECT_ID = 2**63 - 1
+
+
+def object_id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A reference to another object by id."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, **kwargs)
+
+
 def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
     """Validated input data, or a 400 naming each bad field. Non-object bodies are refused too."""
     if not isinstance(data, Mapping):
@@ -37,15 +46,29 @@ def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: A
     return dict(serializer.validated_data)
 
 
+class SafeJSONParser(parsers.JSONParser):
+    """JSON nested deeper than Python's recursion limit is a malformed body (400), not a crash."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
+
+
+PARSER_CLASSES = (SafeJSONParser, parsers.FormParser, parsers.MultiPartParser)
+
+
 class ServiceViewSet(viewsets.ViewSet):
     """Base of PRS's viewsets: members only, standard pagination, service results unwrapped."""
 
     permission_classes = (IsOrganizationMember,)
     pagination_class = StandardPagination
+    parser_classes = PARSER_CLASSES
     # Key of this viewset's service in prs.services.build_services().
     service_name: str = ""
-    # Path ids are digits: anything else answers 404 from the router, before any service runs.
-    lookup_value_regex = "[0-9]+"
+    # Path ids are up to 18 digits (fits a 64-bit key): anything else answers 404 from the router.
+    lookup_value_regex = "[0-9]{1,18}"
 
     def service(self, name: str = "") -> Any:
         from prs.services import build_services  # the composition root, built per request: services are cheap

@@ -5,6 +5,7 @@ Money always goes out as a string.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from prs.common.api import object_id_field
 from prs.common.money import MONEY_DIGITS
 from prs.deals.models import (
     Approval,
@@ -26,7 +27,7 @@ def money_field(**kwargs: object) -> serializers.DecimalField:
 # --- deals --------------------------------------------------------------------------------------------
 
 class DealCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(min_value=1)
+    client = object_id_field()
     deal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     value = money_field(help_text="More than 0, at most 999,999,999.99.")
     currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217; the organization's by default.")
@@ -57,8 +58,8 @@ class DealFilterSerializer(serializers.Serializer):
     payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
     verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, required=False)
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False)
-    client = serializers.IntegerField(required=False, min_value=1)
-    salesperson = serializers.IntegerField(required=False, min_value=1)
+    client = object_id_field(required=False)
+    salesperson = object_id_field(required=False)
     currency = serializers.CharField(required=False, max_length=3)
     deal_id = serializers.CharField(required=False, max_length=20, help_text="e.g. DLID0001")
     deal_date_from = serializers.DateField(required=False)
@@ -93,7 +94,7 @@ class DealOutputSerializer(serializers.ModelSerializer):
 # --- payments -----------------------------------------------------------------------------------------
 
 class PaymentCreateInputSerializer(serializers.Serializer):
-    deal = serializers.IntegerField(min_value=1)
+    deal = object_id_field()
     payment_date = serializers.DateField(help_text="Not in the future, at most a year back.")
     amount = money_field(help_text="More than 0; the deal's non-rejected payments never exceed its value.")
     payment_type = serializers.ChoiceField(choices=PaymentMethod.choices)
@@ -114,10 +115,10 @@ class PaymentRejectInputSerializer(serializers.Serializer):
 
 class PaymentFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PaymentDecision.choices, required=False)
-    deal = serializers.IntegerField(required=False, min_value=1)
+    deal = object_id_field(required=False)
     payment_type = serializers.ChoiceField(choices=PaymentMethod.choices, required=False)
     transaction_id = serializers.CharField(required=False, max_length=20, help_text="e.g. TXN-0001")
-    recorded_by = serializers.IntegerField(required=False, min_value=1)
+    recorded_by = object_id_field(required=False)
     payment_date_from = serializers.DateField(required=False)
     payment_date_to = serializers.DateField(required=False)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from prs.accounts.models import Organization, Role, User
 from prs.clients.models import Client, ClientStatus
+from prs.commissions.models import Commission
 from prs.common.human_ids import lock_organization, next_human_id
 from prs.common.results import ServiceResult
 from prs.deals.models import Deal, Payment, PaymentMethod, RejectionReason
@@ -95,9 +96,10 @@ def verifier_of(organization: Organization, *, not_user: User | None = None) -> 
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
-    """Creates through ``service_name``'s ``create(actor, data)``; ``actor`` is the acting user."""
+    """Creates through ``service_name``'s ``service_method(actor, data)``; ``actor`` is the acting user."""
 
     service_name = ""
+    service_method = "create"
 
     class Meta:
         abstract = True
@@ -106,7 +108,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
         actor = kwargs.pop("actor")
         data = {key: (value.pk if hasattr(value, "pk") else value) for key, value in kwargs.items()}
-        return call_service(cls.service_name, "create", actor, data)
+        return call_service(cls.service_name, cls.service_method, actor, data)
 
 
 class ClientFactory(ServiceFactory):
@@ -207,6 +209,24 @@ class PaymentFactory(ServiceFactory):
         if decision is not None:
             payment = decide(payment, decision)
         return payment
+
+
+class CommissionFactory(ServiceFactory):
+    """A salesperson's commission for the current month, calculated through CommissionService by ``actor``
+    (default: an org admin of the salesperson's organization)."""
+
+    service_name = "commission_service"
+    service_method = "calculate"
+
+    class Meta:
+        model = Commission
+
+    user = factory.SubFactory(UserFactory, salesperson=True)
+    actor = factory.LazyAttribute(lambda o: org_admin_of(o.user.organization))
+    period_start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    period_end = factory.LazyAttribute(
+        lambda o: (o.period_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    )
 
 
 def decide(payment: Payment, decision: str, *, verifier: User | None = None) -> Payment:
