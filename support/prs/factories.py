@@ -105,6 +105,13 @@ class ServiceFactory(factory.django.DjangoModelFactory):
         abstract = True
 
     @classmethod
+    def _build(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
+        """An unsaved instance (no service call, no human id): the acting user is not a model field."""
+        kwargs.pop("actor", None)
+        kwargs.pop("decision", None)
+        return model_class(*args, **kwargs)
+
+    @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
         actor = kwargs.pop("actor")
         data = {key: (value.pk if hasattr(value, "pk") else value) for key, value in kwargs.items()}
