@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from prs.audit.models import SecurityEvent, SecurityEventType
+from prs.common.api import SCHEMA_SETTINGS
 from prs.deals.models import Payment
 from support.prs.factories import (
     ClientFactory,
@@ -161,6 +165,16 @@ def test_schema_is_valid_openapi_3_and_lists_every_endpoint(schema: dict[str, An
     assert schema["openapi"].startswith("3.")
     operations = {path: set(item) - {"parameters"} for path, item in schema["paths"].items()}
     assert operations == EXPECTED_OPERATIONS
+
+
+def test_schema_generates_without_warnings() -> None:
+    """What `manage.py spectacular --validate --fail-on-warn` checks, with the API's own schema settings."""
+    GENERATOR_STATS.reset()
+    with patched_settings(SCHEMA_SETTINGS), GENERATOR_STATS.silence():
+        SchemaGenerator().get_schema(request=None, public=True)
+    problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    GENERATOR_STATS.reset()
+    assert problems == []
 
 
 def test_schema_describes_the_error_responses(schema: dict[str, Any]) -> None:
