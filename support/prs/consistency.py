@@ -1,0 +1,354 @@
+"""PRS's data invariants, checked in the database with set-based queries.
+
+`find_violations()` returns every violation; `assert_database_consistency()` raises `ConsistencyError`
+listing them all. Each violation names the rule, the model, the primary key, the human id (DLID0001,
+TXN-0001, INV-0001, an email…) and the values that break the rule.
+
+The rules (what PRS's services guarantee, restated independently of them):
+- organizations agree: a client's creator, a deal's client and salesperson, a payment's deal and recorder,
+  an invoice's payment, an approval's verifier (superusers excepted: PRS lets them decide), a
+  commission's user and a notification's recipient all belong to the object's organization;
+- no deal is overpaid: the non-rejected payments of a deal sum to at most its value;
+- each deal's payment_status and progress are what the verified amounts of its approved payments say;
+- every payment has its invoice, for the payment's amount (the one-to-one makes it at most one);
+- every decided payment has its approval and every approval's decision is the payment's status; the
+  approver is a verifier or org admin (or a superuser) who did not record the payment and verified at
+  most the payment's amount;
+- every commission equals its recomputation: sales = verified amounts of the user's approved payments
+  dated in the period; commission = sales x rate / 100 x exchange rate; total = commission + bonus;
+  receivable = total - penalty; each rounded half-up to the cent — recomputed here, not by PRS's code;
+- the audit hash chains are intact: each entry's previous_hash is the entry_hash of the entry before it in
+  its organization's chain (checked in SQL for every entry), and its entry_hash matches its content;
+- foreign keys hold at the database level (SQLite: PRAGMA foreign_key_check; PostgreSQL: deferred
+  constraints checked now with SET CONSTRAINTS ALL IMMEDIATE inside a savepoint).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import DatabaseError, connections, models, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, Lag
+
+from prs.accounts.models import Role
+from prs.audit.chain import entry_hash
+from prs.audit.models import AuditLog
+from prs.clients.models import Client
+from prs.commissions.models import Commission
+from prs.deals.models import Approval, Deal, Invoice, Payment, PaymentDecision, PaymentStatus
+from prs.notifications.models import Notification
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
+MAX_LISTED = 50  # violations beyond this many per rule are counted, not listed
+APPROVER_ROLES = (Role.VERIFIER, Role.ORG_ADMIN)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    model: str  # app_label.Model
+    pk: Any
+    human_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{key}={_show(value)}" for key, value in self.values.items())
+        return f"{self.rule}: {self.model} pk={self.pk} ({self.human_id}){': ' + shown if shown else ''}"
+
+
+class ConsistencyError(AssertionError):
+    """PRS's data breaks its invariants; `violations` lists every one."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        rules = sorted({v.rule for v in violations})
+        lines = [v.describe() for v in violations]
+        super().__init__(
+            f"{len(violations)} database consistency violation(s) ({', '.join(rules)}):\n  " + "\n  ".join(lines)
+        )
+
+
+def _show(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value) if isinstance(value, str) else str(value)
+
+
+def money(value: Any) -> Decimal:
+    """Half-up to the cent. SQLite may hand sums back as floats: go through str so no binary noise stays."""
+    return Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label
+
+
+# --- organizations agree ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrgRule:
+    rule: str
+    model: type[models.Model]
+    org: str  # path to the object's organization id
+    other: str  # path to the organization id that must equal it
+    human: str  # path to the human id
+    superuser_exempt: str | None = None  # path to an is_superuser flag that excuses a mismatch
+
+
+ORG_RULES: tuple[OrgRule, ...] = (
+    OrgRule("client_creator_organization", Client, "organization_id", "created_by__organization_id", "email",
+            "created_by__is_superuser"),
+    OrgRule("deal_client_organization", Deal, "organization_id", "client__organization_id", "deal_id"),
+    OrgRule("deal_salesperson_organization", Deal, "organization_id", "salesperson__organization_id", "deal_id"),
+    OrgRule("payment_deal_organization", Payment, "organization_id", "deal__organization_id", "transaction_id"),
+    OrgRule("payment_recorder_organization", Payment, "organization_id", "recorded_by__organization_id",
+            "transaction_id"),
+    OrgRule("invoice_payment_organization", Invoice, "organization_id", "payment__organization_id", "invoice_id"),
+    OrgRule("approval_verifier_organization", Approval, "payment__organization_id", "verifier__organization_id",
+            "payment__transaction_id", "verifier__is_superuser"),
+    OrgRule("commission_user_organization", Commission, "organization_id", "user__organization_id", "user__email"),
+    OrgRule("notification_recipient_organization", Notification, "organization_id", "recipient__organization_id",
+            "title"),
+)
+
+
+def organization_mismatches(using: str) -> Iterator[Violation]:
+    for rule in ORG_RULES:
+        rows = rule.model._base_manager.using(using).exclude(**{rule.org: F(rule.other)})
+        if rule.superuser_exempt:
+            rows = rows.exclude(**{rule.superuser_exempt: True})
+        for row in rows.values("pk", rule.human, rule.org, rule.other)[:MAX_LISTED]:
+            yield Violation(rule.rule, _label(rule.model), row["pk"], str(row[rule.human]),
+                            {rule.org: row[rule.org], rule.other: row[rule.other]})
+
+
+# --- deals: no overpayment, derived payment status ----------------------------------------------------
+
+def deal_payment_figures(using: str) -> Iterator[Violation]:
+    """One query: every deal with its committed (non-rejected) and approved (verified) sums."""
+    deals = Deal._base_manager.using(using).annotate(
+        committed=Sum("payments__amount", filter=~Q(payments__status=PaymentDecision.REJECTED)),
+        paid=Sum("payments__approval__verified_amount", filter=Q(payments__status=PaymentDecision.APPROVED)),
+    ).values_list("pk", "deal_id", "value", "committed", "paid", "payment_status", "progress")
+    for pk, deal_id, value, committed, paid, status, progress in deals:
+        value, committed, paid = money(value), money(committed), money(paid)
+        if committed > value:
+            yield Violation("deal_overpaid", _label(Deal), pk, deal_id,
+                            {"value": value, "non_rejected_payments": committed})
+        expected_status = (PaymentStatus.NOT_PAID if paid <= 0 else
+                           PaymentStatus.FULLY_PAID if paid >= value else PaymentStatus.PARTIALLY_PAID)
+        expected_progress = min(HUNDRED, (paid * HUNDRED / value).quantize(CENT, rounding=ROUND_HALF_UP))
+        if status != expected_status or money(progress) != expected_progress:
+            yield Violation("deal_payment_status", _label(Deal), pk, deal_id, {
+                "value": value, "approved_verified": paid, "payment_status": status,
+                "expected_status": str(expected_status), "progress": money(progress),
+                "expected_progress": expected_progress,
+            })
+
+
+# --- payments: invoice, approval ----------------------------------------------------------------------
+
+def payment_invoices(using: str) -> Iterator[Violation]:
+    rows = Payment._base_manager.using(using).filter(
+        Q(invoice__isnull=True) | ~Q(invoice__amount=F("amount"))
+    ).values("pk", "transaction_id", "amount", "invoice__invoice_id", "invoice__amount")
+    for row in rows[:MAX_LISTED]:
+        rule = "payment_without_invoice" if row["invoice__invoice_id"] is None else "invoice_amount"
+        yield Violation(rule, _label(Payment), row["pk"], row["transaction_id"], {
+            "amount": row["amount"], "invoice": row["invoice__invoice_id"], "invoice_amount": row["invoice__amount"],
+        })
+
+
+def payment_decisions(using: str) -> Iterator[Violation]:
+    """A decided payment has its approval and the approval's decision is the payment's status."""
+    rows = Payment._base_manager.using(using).filter(
+        (~Q(status=PaymentDecision.PENDING) & Q(approval__isnull=True))
+        | (Q(approval__isnull=False) & ~Q(approval__decision=F("status")))
+    ).values("pk", "transaction_id", "status", "approval__pk", "approval__decision")
+    for row in rows[:MAX_LISTED]:
+        yield Violation("payment_decision", _label(Payment), row["pk"], row["transaction_id"], {
+            "status": row["status"], "approval": row["approval__pk"], "approval_decision": row["approval__decision"],
+        })
+
+
+def approvers(using: str) -> Iterator[Violation]:
+    """Approvals by an allowed role, not by the payment's recorder, for at most the payment's amount."""
+    not_allowed = ~Q(verifier__role__in=APPROVER_ROLES) & Q(verifier__is_superuser=False)
+    own = Q(verifier_id=F("payment__recorded_by_id"))
+    too_much = Q(verified_amount__gt=F("payment__amount"))
+    rows = Approval._base_manager.using(using).filter(not_allowed | own | too_much).values(
+        "pk", "payment__transaction_id", "verifier_id", "verifier__email", "verifier__role", "verifier__is_superuser",
+        "payment__recorded_by_id", "verified_amount", "payment__amount",
+    )
+    for row in rows[:MAX_LISTED]:
+        base = {"verifier": row["verifier__email"]}
+        if row["verifier__role"] not in APPROVER_ROLES and not row["verifier__is_superuser"]:
+            yield Violation("approval_by_role", _label(Approval), row["pk"], row["payment__transaction_id"],
+                            {**base, "role": row["verifier__role"], "allowed": list(map(str, APPROVER_ROLES))})
+        if row["verifier_id"] == row["payment__recorded_by_id"]:
+            yield Violation("approval_by_recorder", _label(Approval), row["pk"], row["payment__transaction_id"],
+                            {**base, "recorded_by": row["payment__recorded_by_id"]})
+        if row["verified_amount"] is not None and row["verified_amount"] > row["payment__amount"]:
+            yield Violation("approval_verified_more_than_paid", _label(Approval), row["pk"],
+                            row["payment__transaction_id"],
+                            {"verified_amount": row["verified_amount"], "payment_amount": row["payment__amount"]})
+
+
+# --- commissions --------------------------------------------------------------------------------------
+
+def commission_figures(sales: Decimal, rate: Decimal, exchange_rate: Decimal, bonus: Decimal,
+                       penalty: Decimal) -> dict[str, Decimal]:
+    """The commission formula, written here independently of PRS's own function."""
+    commission = (sales * rate / HUNDRED * exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = (commission + bonus).quantize(CENT, rounding=ROUND_HALF_UP)
+    return {"total_sales": sales, "commission_amount": commission, "total_commission": total,
+            "total_receivable": (total - penalty).quantize(CENT, rounding=ROUND_HALF_UP)}
+
+
+def commissions(using: str) -> Iterator[Violation]:
+    sales = (
+        Payment._base_manager.using(using)
+        .filter(organization_id=OuterRef("organization_id"), deal__salesperson_id=OuterRef("user_id"),
+                status=PaymentDecision.APPROVED, payment_date__gte=OuterRef("period_start"),
+                payment_date__lte=OuterRef("period_end"))
+        .order_by().values("organization_id").annotate(total=Sum("approval__verified_amount")).values("total")
+    )
+    rows = Commission._base_manager.using(using).annotate(sales=Subquery(sales)).values_list(
+        "pk", "user__email", "period_start", "period_end", "sales", "commission_rate", "exchange_rate", "bonus",
+        "penalty", "total_sales", "commission_amount", "total_commission", "total_receivable",
+    )
+    for (pk, email, start, end, sales_value, rate, exchange_rate, bonus, penalty,
+         *stored) in rows:
+        expected = commission_figures(money(sales_value), Decimal(rate), Decimal(exchange_rate), money(bonus),
+                                      money(penalty))
+        actual = dict(zip(expected, map(money, stored), strict=True))
+        wrong = {name: (actual[name], expected[name]) for name in expected if actual[name] != expected[name]}
+        if wrong:
+            values: dict[str, Any] = {"rate": rate, "exchange_rate": exchange_rate, "bonus": money(bonus),
+                                      "penalty": money(penalty)}
+            for name, (stored_value, expected_value) in wrong.items():
+                values[name] = stored_value
+                values[f"expected_{name}"] = expected_value
+            yield Violation("commission_recomputation", _label(Commission), pk, f"{email} {start}..{end}", values)
+
+
+# --- audit chains -------------------------------------------------------------------------------------
+
+def audit_chains(using: str) -> Iterator[Violation]:
+    """Links in SQL (LAG over each organization's chain, every entry); content hashes in Python."""
+    linked = AuditLog._base_manager.using(using).annotate(
+        expected_previous=Coalesce(
+            Window(Lag("entry_hash"), partition_by=[F("organization_id")], order_by=F("id").asc()), Value("")
+        )
+    ).exclude(previous_hash=F("expected_previous")).values("pk", "organization_id", "previous_hash",
+                                                             "expected_previous")
+    for row in linked[:MAX_LISTED]:
+        yield Violation("audit_chain_link", _label(AuditLog), row["pk"], f"organization {row['organization_id']}",
+                        {"previous_hash": row["previous_hash"], "expected_previous_hash": row["expected_previous"]})
+    names = ("id", "organization_id", "actor_id", "action", "object_type", "object_id", "changes", "ip_address",
+             "created_at", "previous_hash", "entry_hash")
+    broken = 0
+    for values in AuditLog._base_manager.using(using).order_by().values_list(*names).iterator(chunk_size=5000):
+        entry = AuditLog(**dict(zip(names, values, strict=True)))
+        if entry_hash(entry.previous_hash, entry) != entry.entry_hash:
+            broken += 1
+            if broken <= MAX_LISTED:
+                yield Violation("audit_entry_hash", _label(AuditLog), entry.id,
+                                f"organization {entry.organization_id}",
+                                {"action": entry.action, "object": f"{entry.object_type}#{entry.object_id}",
+                                 "entry_hash": entry.entry_hash})
+
+
+# --- foreign keys -------------------------------------------------------------------------------------
+
+def foreign_keys(using: str) -> Iterator[Violation]:
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        yield from _sqlite_foreign_keys(using)
+    elif connection.vendor == "postgresql":
+        if _postgresql_deferred_constraints_fail(using):
+            yield from _orphans(using)
+    else:
+        yield from _orphans(using)
+
+
+def _sqlite_foreign_keys(using: str) -> Iterator[Violation]:
+    by_table = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    with connections[using].cursor() as cursor:
+        cursor.execute("PRAGMA foreign_key_check")
+        problems = cursor.fetchall()
+        for table, rowid, parent, fkid in problems[:MAX_LISTED]:
+            cursor.execute(f"PRAGMA foreign_key_list({connections[using].ops.quote_name(table)})")
+            column = next((row[3] for row in cursor.fetchall() if row[0] == fkid), "?")
+            cursor.execute(f"SELECT {connections[using].ops.quote_name(column)} FROM "
+                           f"{connections[using].ops.quote_name(table)} WHERE rowid = %s", [rowid])
+            found = cursor.fetchone()
+            model = by_table.get(table)
+            yield Violation("foreign_key", _label(model) if model else table, rowid, _human_id(model, rowid, using),
+                            {column: found[0] if found else None, "missing_in": parent})
+
+
+def _postgresql_deferred_constraints_fail(using: str) -> bool:
+    """True when a deferred constraint is violated right now. Outside a transaction nothing is pending."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return False
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django creates its FKs INITIALLY DEFERRED
+    except DatabaseError:
+        return True  # the savepoint is rolled back; the transaction stays usable
+    return False
+
+
+def _orphans(using: str) -> Iterator[Violation]:
+    """Rows whose foreign key points at nothing, one anti-join per foreign key (only after a failure)."""
+    for model in apps.get_models(include_auto_created=True):
+        for fk in model._meta.concrete_fields:
+            if not (fk.many_to_one or fk.one_to_one) or not getattr(fk, "db_constraint", False):
+                continue
+            target = fk.related_model
+            rows = model._base_manager.using(using).exclude(**{f"{fk.attname}__isnull": True}).exclude(
+                **{f"{fk.attname}__in": target._base_manager.using(using).values(fk.target_field.attname)}
+            ).values_list("pk", fk.attname)
+            for pk, value in rows[:MAX_LISTED]:
+                yield Violation("foreign_key", _label(model), pk, _human_id(model, pk, using),
+                                {fk.attname: value, "missing_in": target._meta.db_table})
+
+
+HUMAN_ID_FIELDS: dict[type[models.Model], str] = {
+    Deal: "deal_id", Payment: "transaction_id", Invoice: "invoice_id", Client: "email",
+    Approval: "payment__transaction_id", Commission: "user__email", Notification: "title",
+}
+
+
+def _human_id(model: type[models.Model] | None, pk: Any, using: str) -> str:
+    field_name = HUMAN_ID_FIELDS.get(model) if model is not None else None
+    if field_name is None:
+        return f"#{pk}"
+    value = model._base_manager.using(using).filter(pk=pk).values_list(field_name, flat=True).first()
+    return str(value) if value is not None else f"#{pk}"
+
+
+# --- entry points -------------------------------------------------------------------------------------
+
+CHECKS: tuple[Callable[[str], Iterable[Violation]], ...] = (
+    organization_mismatches, deal_payment_figures, payment_invoices, payment_decisions, approvers, commissions,
+    audit_chains, foreign_keys,
+)
+
+
+def find_violations(using: str = "default") -> list[Violation]:
+    return [violation for check in CHECKS for violation in check(using)]
+
+
+def assert_database_consistency(using: str = "default") -> None:
+    """Raises ConsistencyError listing every violation of PRS's invariants."""
+    violations = find_violations(using)
+    if violations:
+        raise ConsistencyError(violations)
