@@ -62,6 +62,11 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'prs.sqlite3'}", conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Writers queue instead of failing with "database is locked", and take the write lock when the
+    # transaction begins, so two transactions never deadlock upgrading read locks (the row locks of
+    # select_for_update do not exist on SQLite; the database-wide write lock stands in for them).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
 # Test databases get a suffix from PRS_TEST_DB_SUFFIX so concurrent runs (pytest, behave, CI jobs)
 # on one PostgreSQL server never clobber each other.
 _test_suffix = os.environ.get("PRS_TEST_DB_SUFFIX", "")
