@@ -2,8 +2,6 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from prs.common.api import SCHEMA_SETTINGS
-
 urlpatterns = [
     path("", include("prs.accounts.urls")),
     path("", include("prs.clients.urls")),
@@ -11,6 +9,6 @@ urlpatterns = [
     path("", include("prs.commissions.urls")),
     path("", include("prs.notifications.urls")),
     path("", include("prs.audit.urls")),
-    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

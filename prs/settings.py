@@ -1,4 +1,5 @@
 """Settings for PRS. SQLite by default; PostgreSQL (or any backend) through DATABASE_URL."""
+import importlib.util
 import os
 from pathlib import Path
 
@@ -29,6 +30,10 @@ INSTALLED_APPS = [
     "prs.notifications",
     "prs.audit",
 ]
+# The demo-data command (`seed_demo`) belongs to the test tooling, which PRS does not depend on:
+# it is installed only where that tooling is present.
+if importlib.util.find_spec("support.seeding") is not None:
+    INSTALLED_APPS.append("support.seeding")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -92,7 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "prs.common.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "prs.common.api_errors.exception_handler",
@@ -104,6 +109,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "prs.clients.models.ClientStatus",
+        "VerificationStatusEnum": "prs.deals.models.VerificationStatus",
+        "PaymentStatusEnum": "prs.deals.models.PaymentStatus",
+        "PaymentDecisionEnum": "prs.deals.models.PaymentDecision",
+        "PaymentMethodEnum": "prs.deals.models.PaymentMethod",
+        "RejectionReasonEnum": "prs.deals.models.RejectionReason",
+    },
 }
 
 # Security: lockout after this many failed logins within the window.

@@ -132,18 +132,3 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
         for code in sorted({401, *codes})
     }
-
-
-# One enum component per choice set, whatever the field is called (status, payment_type…). Applied to
-# /api/schema/ through the view's custom_settings; the same dict belongs in SPECTACULAR_SETTINGS so that
-# `manage.py spectacular --fail-on-warn` sees it too.
-SCHEMA_SETTINGS: dict[str, Any] = {
-    "ENUM_NAME_OVERRIDES": {
-        "ClientStatusEnum": "prs.clients.models.ClientStatus",
-        "VerificationStatusEnum": "prs.deals.models.VerificationStatus",
-        "PaymentStatusEnum": "prs.deals.models.PaymentStatus",
-        "PaymentDecisionEnum": "prs.deals.models.PaymentDecision",
-        "PaymentMethodEnum": "prs.deals.models.PaymentMethod",
-        "RejectionReasonEnum": "prs.deals.models.RejectionReason",
-    },
-}
