@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def setup() -> None:
     sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)  # the report goes to reports/report.json at the repository root
+    # The report goes to reports/report.json under the repository root (or PRS_EXAMPLES_WORKDIR, for tests).
+    os.chdir(os.environ.get("PRS_EXAMPLES_WORKDIR") or ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
     os.environ.setdefault("PRS_FAST_HASHER", "1")
     import django

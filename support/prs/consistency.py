@@ -228,12 +228,12 @@ def commissions(using: str) -> Iterator[Violation]:
         actual = dict(zip(expected, map(money, stored), strict=True))
         wrong = {name: (actual[name], expected[name]) for name in expected if actual[name] != expected[name]}
         if wrong:
-            values: dict[str, Any] = {"rate": rate, "exchange_rate": exchange_rate, "bonus": money(bonus),
-                                      "penalty": money(penalty)}
+            values: dict[str, Any] = {"period": f"{start}..{end}", "rate": rate, "exchange_rate": exchange_rate,
+                                      "bonus": money(bonus), "penalty": money(penalty)}
             for name, (stored_value, expected_value) in wrong.items():
                 values[name] = stored_value
                 values[f"expected_{name}"] = expected_value
-            yield Violation("commission_recomputation", _label(Commission), pk, f"{email} {start}..{end}", values)
+            yield Violation("commission_recomputation", _label(Commission), pk, email, values)
 
 
 # --- audit chains -------------------------------------------------------------------------------------
