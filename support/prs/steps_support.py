@@ -1,0 +1,366 @@
+"""Shared helpers of the step modules: typed placeholders, scenario state and thin calls into PRS.
+
+behave imports every module in ``steps/`` as a step module, so the helpers live here. Importing this module
+registers the custom placeholder types once:
+
+* ``{x:Money}``      ``1000.00`` → ``Decimal("1000.00")`` (never a float)
+* ``{x:MoneyList}``  ``250.00, 750.00`` → ``[Decimal("250.00"), Decimal("750.00")]``
+* ``{x:NameList}``   ``"sue", "sid" and "sol"`` → ``["sue", "sid", "sol"]``
+
+Scenario state lives on the behave context (set in the scenario layer, so it vanishes with the scenario):
+
+* ``context.orgs[name]``, ``context.users[username]`` (user "sam" of "Acme" is ``sam@acme.example``),
+  ``context.clients[name]``, ``context.deal`` / ``context.deals`` (the last deal / the deals made in a row),
+  ``context.payment`` (the last payment recorded), ``context.subject`` (the object of the last successful
+  service call: what "it" and "about it" refer to).
+* ``context.result`` (the last ServiceResult; ``context.results`` holds them all, in order) and
+  ``context.response`` (the last HTTP response). Record them with ``remember_result`` / ``remember_response``
+  so that ``last_answer`` knows which came last ("he is told it does not exist" reads either).
+* ``context.services``: the PRS services the steps call, built by ``services(context)`` on first use. A step
+  that needs a failing dependency sets ``context.services = build_services(audit_service=...)`` first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import parse
+from behave import register_type
+from django.db import models
+from django.utils import timezone
+
+from prs.accounts.models import Organization, Role, User
+from prs.clients.models import Client
+from prs.commissions.models import Commission
+from prs.common.access import object_type
+from prs.common.results import ErrorCode, ServiceResult
+from prs.deals.models import Deal, Payment, PaymentMethod, RejectionReason
+from prs.notifications.models import Notification, NotificationType
+from prs.services import build_services
+from support.prs.factories import DEFAULT_PASSWORD, ClientFactory, OrganizationFactory, UserFactory
+
+PASSWORD = DEFAULT_PASSWORD  # every user made by the steps signs in with it
+DEAL_TERM = dt.timedelta(days=30)
+DEFAULT_REJECTION = RejectionReason.INSUFFICIENT_FUNDS
+ROLES = {"salesperson": Role.SALESPERSON, "verifier": Role.VERIFIER, "admin": Role.ORG_ADMIN}
+
+# -- typed placeholders -----------------------------------------------------------------------------------------
+
+MONEY_PATTERN = r"-?\d+(?:\.\d+)?"
+NAME_PATTERN = r'"[^"]+"'
+
+
+def parse_money(text: str, where: str = "") -> Decimal:
+    """Exact Decimal from text such as ``1000.00``; a clear error naming the text (and where) otherwise."""
+    try:
+        return Decimal(text.strip())
+    except (InvalidOperation, AttributeError) as error:
+        place = f" in {where}" if where else ""
+        raise ValueError(f"not an amount{place}: {text!r} (write digits with a decimal point, e.g. 12.50)") from error
+
+
+@parse.with_pattern(MONEY_PATTERN)
+def _money(text: str) -> Decimal:
+    return parse_money(text)
+
+
+@parse.with_pattern(rf"{MONEY_PATTERN}(?:, {MONEY_PATTERN})*")
+def _money_list(text: str) -> list[Decimal]:
+    return [parse_money(part) for part in text.split(",")]
+
+
+@parse.with_pattern(rf"{NAME_PATTERN}(?:(?:, | and ){NAME_PATTERN})*")
+def _name_list(text: str) -> list[str]:
+    return re.findall(r'"([^"]+)"', text)
+
+
+register_type(Money=_money, MoneyList=_money_list, NameList=_name_list)
+
+# -- state ----------------------------------------------------------------------------------------------------
+
+
+def _registry(context: Any, name: str) -> dict[str, Any]:
+    if not hasattr(context, name):
+        setattr(context, name, {})
+    return getattr(context, name)
+
+
+def lookup(context: Any, kind: str, name: str) -> Any:
+    """``context.<kind>[name]``, or an error naming what is known: a typo in a feature shows at once."""
+    known = _registry(context, kind)
+    if name not in known:
+        raise AssertionError(f"no {kind[:-1]} named {name!r} in this scenario (known: {sorted(known) or 'none'})")
+    return known[name]
+
+
+def user(context: Any, username: str) -> User:
+    return lookup(context, "users", username)
+
+
+def organization(context: Any, name: str) -> Organization:
+    return lookup(context, "orgs", name)
+
+
+def client(context: Any, name: str) -> Client:
+    return lookup(context, "clients", name)
+
+
+def the_deal(context: Any) -> Deal:
+    deal = getattr(context, "deal", None)
+    if deal is None:
+        raise AssertionError(f"no deal has been made in this scenario yet (last result: {_last_result(context)})")
+    deal.refresh_from_db()
+    return deal
+
+
+def the_payment(context: Any) -> Payment:
+    payment = getattr(context, "payment", None)
+    if payment is None:
+        raise AssertionError(
+            f"no payment has been recorded in this scenario yet (last result: {_last_result(context)})"
+        )
+    payment.refresh_from_db()
+    return payment
+
+
+def _last_result(context: Any) -> str:
+    result = getattr(context, "result", None)
+    return "none" if result is None else describe(result)
+
+
+def describe(result: ServiceResult[Any]) -> str:
+    return "success" if result.success else f"{result.error_code}: {result.errors}"
+
+
+def remember_result(context: Any, result: ServiceResult[Any]) -> ServiceResult[Any]:
+    """Records a service answer as the last answer; a successful model result becomes ``context.subject``."""
+    context.result = result
+    if not hasattr(context, "results"):
+        context.results = []
+    context.results.append(result)
+    context.last_answer = result
+    if result.success and isinstance(result.data, models.Model):
+        context.subject = result.data
+    return result
+
+
+def remember_response(context: Any, response: Any) -> Any:
+    """Records an HTTP response as the last answer (for the API steps)."""
+    context.response = response
+    context.last_answer = response
+    return response
+
+
+def last_answer(context: Any) -> Any:
+    answer = getattr(context, "last_answer", None)
+    if answer is None:
+        raise AssertionError("nothing has been asked of PRS in this scenario yet")
+    return answer
+
+
+def expect_success(result: ServiceResult[Any], what: str) -> Any:
+    """The data of a successful result; else an error saying what was refused and why (for Given steps)."""
+    if not result.success:
+        raise AssertionError(f"{what} was refused: {describe(result)}")
+    return result.data
+
+
+def expect_failure(result: ServiceResult[Any], code: ErrorCode, field: str | None = None) -> None:
+    assert not result.success, f"expected a refusal ({code}), but PRS accepted it"
+    assert result.error_code == code, f"expected {code}, got {describe(result)}"
+    if field is not None:
+        assert field in result.errors, f"expected an error on {field!r}, got {result.errors}"
+
+
+def services(context: Any) -> dict[str, Any]:
+    if getattr(context, "services", None) is None:
+        context.services = build_services()
+    return context.services
+
+
+def service(context: Any, name: str) -> Any:
+    return services(context)[name]
+
+
+# -- arranging organizations, users and clients (factories) ------------------------------------------------------
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def email_of(username: str, org: Organization) -> str:
+    return f"{username}@{slug(org.name)}.example"
+
+
+def add_organization(context: Any, name: str) -> Organization:
+    org = OrganizationFactory(name=name)
+    _registry(context, "orgs")[name] = org
+    return org
+
+
+def add_member(context: Any, org: Organization, username: str, role: str) -> User:
+    """A member of ``org`` with role salesperson, verifier or admin, known as ``username`` in the scenario."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    users = _registry(context, "users")
+    if username in users:
+        raise AssertionError(f"the user {username!r} already exists in this scenario")
+    users[username] = UserFactory(
+        organization=org, role=ROLES[role], email=email_of(username, org), first_name=username.capitalize()
+    )
+    return users[username]
+
+
+def add_client(context: Any, author: User, name: str) -> Client:
+    """A client of the author's organization, created through ClientService by the author."""
+    created = ClientFactory(organization=author.organization, created_by=author, name=name)
+    _registry(context, "clients")[name] = created
+    return created
+
+
+def some_client_of(context: Any, author: User) -> Client:
+    """A client of the author's organization known to the scenario, or a new one."""
+    for known in _registry(context, "clients").values():
+        if known.organization_id == author.organization_id:
+            return known
+    return add_client(context, author, f"Client of {author.first_name}")
+
+
+def a_verifier_for(context: Any, payment: Payment) -> User:
+    """A verifier of the payment's organization known to the scenario who did not record it."""
+    for member in _registry(context, "users").values():
+        if (member.organization_id == payment.organization_id and member.role == Role.VERIFIER
+                and member.pk != payment.recorded_by_id):
+            return member
+    raise AssertionError(f"no verifier of organization {payment.organization_id} in this scenario")
+
+
+# -- deals and payments (always through PRS's services) -------------------------------------------------------
+
+
+def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Client) -> ServiceResult[Deal]:
+    today = timezone.localdate()
+    result = service(context, "deal_service").create(salesperson, {
+        "client": for_client.pk, "value": value, "deal_date": today, "due_date": today + DEAL_TERM,
+        "payment_method": PaymentMethod.BANK, "deal_name": f"{for_client.name} deal",
+    })
+    if result.success:
+        context.deal = result.data
+        if not hasattr(context, "deals"):
+            context.deals = []
+        context.deals.append(result.data)
+    return remember_result(context, result)
+
+
+_cheque_numbers = itertools.count(1)
+
+
+def record_payment(context: Any, author: User, amount: Decimal, kind: str = "bank",
+                   deal: Deal | None = None) -> ServiceResult[Payment]:
+    """Records a payment of ``kind`` (bank, cheque, cash, wallet) on the deal (default: that deal)."""
+    if kind not in PaymentMethod.values:
+        raise ValueError(f"unknown payment kind {kind!r}: one of {', '.join(PaymentMethod.values)}")
+    data: dict[str, Any] = {
+        "deal": (deal or the_deal(context)).pk, "payment_date": timezone.localdate(), "amount": amount,
+        "payment_type": kind,
+    }
+    if kind == PaymentMethod.CHEQUE:
+        data["cheque_number"] = f"CHQ-STEP-{next(_cheque_numbers):06d}"
+    result = service(context, "payment_service").create(author, data)
+    if result.success:
+        context.payment = result.data
+    return remember_result(context, result)
+
+
+def approve(context: Any, verifier: User, amount: Decimal | None = None,
+            payment: Payment | None = None) -> ServiceResult[Payment]:
+    """Approves the payment (default: that payment) for ``amount`` (default: its full amount)."""
+    payment = payment or the_payment(context)
+    verified = payment.amount if amount is None else amount
+    return remember_result(context, service(context, "payment_service").approve(verifier, payment.pk, verified))
+
+
+def reject(context: Any, verifier: User, reason: str = DEFAULT_REJECTION,
+           payment: Payment | None = None) -> ServiceResult[Payment]:
+    payment = payment or the_payment(context)
+    return remember_result(context, service(context, "payment_service").reject(verifier, payment.pk, reason))
+
+
+def approved_payment(context: Any, amount: Decimal, deal: Deal | None = None) -> Payment:
+    """A payment recorded by the deal's salesperson and approved in full by a verifier (arranging data)."""
+    deal = deal or the_deal(context)
+    payment = expect_success(record_payment(context, deal.salesperson, amount, deal=deal), f"a payment of {amount}")
+    return expect_success(approve(context, a_verifier_for(context, payment), payment=payment),
+                          f"the approval of {payment}")
+
+
+# -- commissions ------------------------------------------------------------------------------------------------
+
+
+def this_month() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+COMMISSION_TERMS = {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
+                    "penalty": "penalty"}
+
+
+def commission_terms(row: Mapping[str, str], where: str) -> dict[str, Decimal]:
+    """Commission terms from a table row with the columns rate, exchange rate, bonus, penalty (any subset)."""
+    unknown = sorted(set(row) - set(COMMISSION_TERMS))
+    if unknown:
+        raise ValueError(f"unknown column(s) {unknown} in {where}: use {', '.join(COMMISSION_TERMS)}")
+    return {COMMISSION_TERMS[name]: parse_money(value, f"{where}, column {name!r}") for name, value in row.items()}
+
+
+def calculate_commission(context: Any, actor: User, salesperson: User,
+                         terms: Mapping[str, Any] | None = None) -> ServiceResult[Commission]:
+    start, end = this_month()
+    data = {"user": salesperson.pk, "period_start": start, "period_end": end, **(terms or {})}
+    return remember_result(context, service(context, "commission_service").calculate(actor, data))
+
+
+def commission_covering(salesperson: User, day: dt.date) -> Commission:
+    """The one commission of the salesperson whose period holds ``day``."""
+    found = list(Commission.objects.filter(user=salesperson, period_start__lte=day, period_end__gte=day))
+    assert len(found) == 1, f"expected one commission of {salesperson.email} covering {day}, found {len(found)}"
+    return found[0]
+
+
+# -- notifications ----------------------------------------------------------------------------------------------
+
+# What "is notified that …" may say: the notification kind and the object it must be about (None: any).
+NEWS = {
+    "the payment was rejected": (NotificationType.PAYMENT_REJECTED, "payment"),
+    "the payment was approved": (NotificationType.PAYMENT_APPROVED, "payment"),
+    "the commission changed": (NotificationType.COMMISSION_CHANGED, None),
+    "the commission was calculated": (NotificationType.COMMISSION_CALCULATED, None),
+}
+
+
+def notifications_of(recipient: User, kind: str | None = None) -> list[Notification]:
+    found = Notification.objects.filter(recipient=recipient).order_by("id")
+    return list(found if kind is None else found.filter(notification_type=kind))
+
+
+def assert_notified(context: Any, recipient: User, news: str) -> Notification:
+    """The recipient has a notification of the kind the news names, about its object when it names one."""
+    if news not in NEWS:
+        raise ValueError(f"unknown news {news!r}: one of {', '.join(repr(known) for known in NEWS)}")
+    kind, about = NEWS[news]
+    found = notifications_of(recipient, kind)
+    if about == "payment":
+        payment = the_payment(context)
+        found = [note for note in found if (note.related_object_type, note.related_object_id)
+                 == (object_type(payment), str(payment.pk))]
+    assert found, (f"{recipient.email} has no {kind} notification{' about that ' + about if about else ''}; "
+                   f"they have: {[note.notification_type for note in notifications_of(recipient)]}")
+    return found[-1]
