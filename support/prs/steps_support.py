@@ -231,13 +231,17 @@ def some_client_of(context: Any, author: User) -> Client:
     return add_client(context, author, f"Client of {author.first_name}")
 
 
-def a_verifier_for(context: Any, payment: Payment) -> User:
-    """A verifier of the payment's organization known to the scenario who did not record it."""
+def a_member(context: Any, organization_id: int, role: str, *, not_user_id: int | None = None) -> User:
+    """A member of the organization known to the scenario, with that role (salesperson, verifier, admin)."""
     for member in _registry(context, "users").values():
-        if (member.organization_id == payment.organization_id and member.role == Role.VERIFIER
-                and member.pk != payment.recorded_by_id):
+        if member.organization_id == organization_id and member.role == ROLES[role] and member.pk != not_user_id:
             return member
-    raise AssertionError(f"no verifier of organization {payment.organization_id} in this scenario")
+    raise AssertionError(f"no {role} of organization {organization_id} in this scenario")
+
+
+def a_verifier_for(context: Any, payment: Payment) -> User:
+    """A verifier of the payment's organization who did not record it."""
+    return a_member(context, payment.organization_id, "verifier", not_user_id=payment.recorded_by_id)
 
 
 # -- deals and payments (always through PRS's services) -------------------------------------------------------
