@@ -26,6 +26,8 @@ def make_tenant() -> Tenant:
     from support.prs.integration import PRSIntegrationFramework
 
     framework = PRSIntegrationFramework()
+    for role in framework.test_users:  # every role present, so leaks name these users
+        framework.test_users[role]  # noqa: B018
     client = framework.create_test_client()
     deal = framework.create_test_deal(client, {"value": Decimal("1000.00")})
     approved = framework.create_test_payment(deal, {"amount": Decimal("400.00"), "approved": True})
