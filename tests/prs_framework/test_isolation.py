@@ -39,7 +39,8 @@ def test_a_selector_without_its_organization_filter_is_caught(
         a.framework.assert_organization_data_isolation()
     leaks = caught.value.leaks
     api = [leak for leak in leaks if leak.channel == "api list" and leak.endpoint == "GET /api/deals/"]
-    selector = [leak for leak in leaks if leak.channel == "selector" and leak.endpoint == "prs.deals.selectors.deal_list"]
+    selector = [leak for leak in leaks
+                if leak.channel == "selector" and leak.endpoint == "prs.deals.selectors.deal_list"]
     # Every role of both organizations sees the other's deal.
     assert len(api) == 6 and len(selector) == 6, leaks
     seller_a = next(leak for leak in api if leak.user.startswith(a.framework.test_users["salesperson"].email))
@@ -99,7 +100,9 @@ def find_leaks_or_raise() -> None:
         raise IsolationError(leaks)
 
 
-def test_missing_roles_get_a_user_for_the_check(tenants: tuple[Tenant, Tenant], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_roles_get_a_user_for_the_check(
+    tenants: tuple[Tenant, Tenant], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An organization with only a salesperson is still checked as admin and verifier (users made and rolled back)."""
     from prs.accounts.models import User
     from support.prs import isolation
