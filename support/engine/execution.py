@@ -181,7 +181,7 @@ class Executor:
             return
         scenario = self.progress[job.name].scenario
         self._lost_attempt(job, AttemptOutcome(
-            Status.TIMED_OUT, scenario.timeout_seconds,
+            Status.TIMED_OUT, time.monotonic() - job.started,
             f"timed out after {scenario.timeout_seconds:g} s (attempt {job.attempt}); worker process killed"))
 
     def _on_death(self, worker: Worker) -> None:
@@ -196,8 +196,8 @@ class Executor:
         if job.kind == "cleanup":
             self._cleanup_failed(job.name, f"cleanup_function: {message}")
             return
-        elapsed = self.progress[job.name].scenario.timeout_seconds - max(0.0, job.deadline - time.monotonic())
-        self._lost_attempt(job, AttemptOutcome(Status.ERROR, elapsed, f"{message} (attempt {job.attempt})"))
+        self._lost_attempt(job, AttemptOutcome(Status.ERROR, time.monotonic() - job.started,
+                                               f"{message} (attempt {job.attempt})"))
 
     def _lost_attempt(self, job: Job, outcome: AttemptOutcome) -> None:
         """An attempt whose worker was killed or died: no rollback ran there, so run cleanup elsewhere."""

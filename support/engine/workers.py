@@ -18,8 +18,9 @@ import multiprocessing
 import os
 import pickle
 import signal
+import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ class Job:
     name: str | None
     attempt: int
     deadline: float  # time.monotonic() by which the worker must answer
+    started: float = field(default_factory=time.monotonic)
 
 
 class Worker:
