@@ -13,6 +13,10 @@ class ExchangeRateUnavailable(Exception):
     """The rate could not be obtained (provider down, circuit open, unknown pair)."""
 
 
+class UnknownCurrencyPair(ExchangeRateUnavailable):
+    """The provider answered, and has no rate for that pair: retrying will not help, the service is healthy."""
+
+
 class ExchangeRateProvider(Protocol):
     def get_rate(self, base: str, quote: str) -> Decimal:
         """How many units of quote one unit of base buys."""
@@ -42,11 +46,12 @@ class FakeExchangeRateProvider:
             return self.rates[(base, quote)]
         if (quote, base) in self.rates:
             return (Decimal("1") / self.rates[(quote, base)]).quantize(Decimal("0.000001"))
-        raise ExchangeRateUnavailable(f"no rate for {base}/{quote}")
+        raise UnknownCurrencyPair(f"no rate for {base}/{quote}")
 
 
 def default_breaker() -> pybreaker.CircuitBreaker:
-    return pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name="exchange-rates")
+    # An unknown pair is an answer, not an outage: it must not open the circuit.
+    return pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name="exchange-rates", exclude=[UnknownCurrencyPair])
 
 
 class ResilientExchangeRateProvider:
@@ -77,6 +82,8 @@ class ResilientExchangeRateProvider:
         for attempt in range(self.attempts):
             try:
                 rate = self.breaker.call(self.provider.get_rate, base, quote)
+            except UnknownCurrencyPair:
+                raise
             except pybreaker.CircuitBreakerError as error:
                 raise ExchangeRateUnavailable(f"exchange-rate service unavailable (circuit open): {error}") from error
             except Exception as error:  # any provider failure counts; the breaker has recorded it

@@ -56,7 +56,8 @@ class SafeJSONParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
 
 
-PARSER_CLASSES = (SafeJSONParser, parsers.FormParser, parsers.MultiPartParser)
+# A JSON API: form bodies are not accepted, and the schema says so.
+PARSER_CLASSES = (SafeJSONParser,)
 
 
 class ServiceViewSet(viewsets.ViewSet):
