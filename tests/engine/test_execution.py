@@ -299,3 +299,17 @@ def test_report_is_written_where_asked(engine: EngineHarness, tmp_path: Path) ->
     report = engine.run(report_path=target)
     assert load_report(target) == report
     assert group_names() == []
+
+
+def test_a_worker_that_cannot_start_stops_the_run_with_the_reason(engine: EngineHarness) -> None:
+    from support.engine.execution import WorkerStartError
+
+    class Framework(type(engine.framework)):
+        def worker_started(self) -> None:
+            raise RuntimeError("fixture server unreachable")
+
+    engine.framework = Framework()
+    engine.add("a", passes)
+    with pytest.raises(WorkerStartError, match="RuntimeError: fixture server unreachable"):
+        engine.run()
+    assert engine.report_path.exists()  # the (empty) report of what ran is still written
