@@ -241,3 +241,71 @@ def start_live_server(context: Any) -> LiveServer:
     server = LiveServer(f"http://127.0.0.1:{thread.port}", thread.terminate)
     context.add_cleanup(server.stop)
     return server
+
+
+# -- the API description ------------------------------------------------------------------------------------------
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+UNDESCRIBED_VIEWS = ("SpectacularAPIView", "SpectacularSwaggerView")  # the description and its viewer
+
+
+def api_routes() -> dict[str, set[str]]:
+    """Every route under /api/ that Django's URL resolver serves, as an OpenAPI path template (``{id}``-style
+    parameters) → its HTTP methods; the schema's own views left out."""
+    import re
+
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns: list[Any], prefix: str) -> Any:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route, pattern.callback
+
+    routes: dict[str, set[str]] = {}
+    for route, callback in walk(get_resolver().url_patterns, "/"):
+        view = getattr(callback, "cls", None)
+        if not route.startswith(API_ROOT) or view is None or view.__name__ in UNDESCRIBED_VIEWS:
+            continue
+        actions = getattr(callback, "actions", None)
+        methods = (set(actions) if actions else {m for m in HTTP_METHODS if hasattr(view, m)}) & set(HTTP_METHODS)
+        routes[re.sub(r"\(\?P<\w+>[^)]*\)", "{id}", route).replace("^", "")] = methods
+    return routes
+
+
+def description_problems(document: Mapping[str, Any]) -> list[str]:
+    """What the OpenAPI document gets wrong: invalid OpenAPI 3, a served route or method it leaves out, an
+    operation without a 401 answer, or an error answer that is not the one error body."""
+    from drf_spectacular.validation import validate_schema
+
+    problems: list[str] = []
+    try:
+        validate_schema(document)
+    except Exception as error:  # noqa: BLE001 - jsonschema's ValidationError and friends, reported as text
+        problems.append(f"not valid OpenAPI 3: {error}"[:800])
+    if not str(document.get("openapi", "")).startswith("3."):
+        problems.append(f"openapi version is {document.get('openapi')!r}, expected 3.x")
+    paths = document.get("paths", {})
+    for route, methods in sorted(api_routes().items()):
+        described = paths.get(route)
+        if described is None:
+            problems.append(f"{route} is served but not described")
+            continue
+        for method in sorted(methods - set(described)):
+            problems.append(f"{method.upper()} {route} is served but not described")
+        for method in sorted(methods & set(described)):
+            problems.extend(_error_answer_problems(f"{method.upper()} {route}", described[method]["responses"]))
+    return problems
+
+
+def _error_answer_problems(operation: str, responses: Mapping[str, Any]) -> list[str]:
+    problems = [] if "401" in responses else [f"{operation} does not describe its 401 answer"]
+    for code, response in responses.items():
+        if int(code) < 400:
+            continue
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if not str(schema.get("$ref", "")).endswith("/Error"):
+            problems.append(f"{operation} answers {code} without the Error body (schema {schema})")
+    return problems
