@@ -1,5 +1,8 @@
 """One attempt of one scenario, inside a worker process.
 
+An exception raised by test_function may carry an `outcome` attribute (plain, picklable data, e.g. the
+behave glue's per-step results); it becomes the attempt's outcome, so failed attempts can be replayed too.
+
 Order: skip_condition -> [isolation: begin_scenario -> monitor -> test_function -> monitor stop ->
 end_scenario -> cleanup_function] -> rollback -> budgets. The hooks after test_function run whatever
 happened; their failures are reported too (an attempt that passed but whose cleanup raised is `error`).
@@ -97,6 +100,7 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
                 outcome = scenario.test_function(framework)
             except BaseException as exc:  # SystemExit/KeyboardInterrupt from test code are errors too
                 failures.append((status_of(exc), describe(exc), traceback.format_exc()))
+                outcome = getattr(exc, "outcome", None)  # a failure may carry its own outcome
             finally:
                 if monitoring:
                     figures = monitor.stop()

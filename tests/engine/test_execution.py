@@ -313,3 +313,18 @@ def test_a_worker_that_cannot_start_stops_the_run_with_the_reason(engine: Engine
     with pytest.raises(WorkerStartError, match="RuntimeError: fixture server unreachable"):
         engine.run()
     assert engine.report_path.exists()  # the (empty) report of what ran is still written
+
+
+def test_a_failure_can_carry_its_outcome(engine: EngineHarness) -> None:
+    class StepFailed(AssertionError):
+        def __init__(self, message: str, outcome: dict) -> None:
+            super().__init__(message)
+            self.outcome = outcome
+
+    def fails_with_outcome(framework: object) -> None:
+        raise StepFailed("step 2 failed", {"steps": ["passed", "failed"]})
+
+    engine.add("carries", fails_with_outcome)
+    engine.run()
+    (result,) = engine.framework.last_results
+    assert (result.status, result.outcome) == (Status.FAILED, {"steps": ["passed", "failed"]})
