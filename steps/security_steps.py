@@ -1,0 +1,213 @@
+"""Security and the audit trail: roles through the API, another organization's records, lockout, who changed
+what from where, tampering found out, and audit entries that cannot be changed.
+
+Attempts go through real HTTP requests (support/prs/api_client.py); the audit chain is checked with
+AuditService.verify_chain and ``manage.py verify_audit_chain``. Tampering "behind PRS's back" is a raw SQL
+UPDATE: the model itself refuses every ORM change.
+"""
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+from behave import then, when
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from prs.accounts.models import Role
+from prs.audit.models import AppendOnlyError, AuditLog, SecurityEvent, SecurityEventType
+from prs.clients.models import Client
+from support.prs import api_client as api
+from support.prs import steps_support as s
+
+NEW_PHONE = "+15550001234"
+
+
+def first_entry(context: Any, org: str) -> AuditLog:
+    entry = AuditLog.objects.filter(organization=s.organization(context, org)).order_by("id").first()
+    assert entry is not None, f"the audit trail of {org} is empty"
+    return entry
+
+
+def admin_of(context: Any, org: str) -> Any:
+    organization = s.organization(context, org)
+    admins = [u for u in context.users.values() if u.organization_id == organization.pk and u.role == Role.ORG_ADMIN]
+    assert admins, f"no admin of {org} in this scenario"
+    return admins[0]
+
+
+def events_of(context: Any, username: str, event_type: str) -> int:
+    if event_type not in SecurityEventType.values:
+        raise ValueError(f"unknown security event {event_type!r}: one of {', '.join(SecurityEventType.values)}")
+    return SecurityEvent.objects.filter(email=s.user(context, username).email, event_type=event_type).count()
+
+
+# -- roles and organizations ---------------------------------------------------------------------------------------
+
+
+@when('"{username}" tries to approve that payment')
+def step_tries_to_approve(context, username):
+    payment = s.the_payment(context)
+    session = api.session_for(context, s.user(context, username))
+    path = api.detail_path("payments", payment.pk, "approve")
+    s.remember_response(context, session.post(path, {"verified_amount": str(payment.amount)}))
+    context.attempted_by = username
+
+
+@when('"{username}" tries to read the audit trail')
+def step_tries_to_read_audit(context, username):
+    session = api.session_for(context, s.user(context, username))
+    s.remember_response(context, session.get(api.list_path("audit-logs")))
+    context.attempted_by = username
+
+
+@then("the attempt is forbidden")
+def step_attempt_forbidden(context):
+    refused = s.last_answer(context)
+    assert refused.status == 403 and refused.error_code == "forbidden", f"expected 403 forbidden: {refused.describe()}"
+    assert events_of(context, context.attempted_by, SecurityEventType.PERMISSION_DENIED) >= 1, (
+        f"no permission_denied security event was recorded for {context.attempted_by}")
+
+
+@then("the attempt is allowed")
+def step_attempt_allowed(context):
+    allowed = s.last_answer(context)
+    assert allowed.status == 200, f"expected the attempt to succeed: {allowed.describe()}"
+
+
+@when('"{username}" asks for that deal')
+def step_asks_for_that_deal(context, username):
+    session = api.session_for(context, s.user(context, username))
+    s.remember_response(context, session.get(api.detail_path("deals", s.the_deal(context).pk)))
+
+
+@then('a "{event_type}" security event is recorded for "{username}"')
+def step_security_event(context, event_type, username):
+    events = SecurityEvent.objects.filter(email=s.user(context, username).email, event_type=event_type)
+    assert events.exists(), f"no {event_type} event for {username}; events: " + str(
+        list(SecurityEvent.objects.values_list("event_type", "email")))
+    if event_type == SecurityEventType.CROSS_ORGANIZATION_ACCESS:
+        targets = [event.details.get("object_id") for event in events]
+        assert str(s.the_deal(context).pk) in targets, f"the events name other objects: {targets}"
+
+
+# -- lockout -------------------------------------------------------------------------------------------------------
+
+
+@when('someone fails to sign in as "{username}" {times:d} times')
+def step_fails_to_sign_in(context, username, times):
+    email = s.user(context, username).email
+    for attempt in range(times):
+        s.remember_response(context, api.anonymous_session(context).sign_in(email, f"guess-{attempt}"))
+
+
+@then('"{username}" cannot sign in, even with the right password')
+def step_cannot_sign_in(context, username):
+    locked = api.anonymous_session(context).sign_in(s.user(context, username).email, s.PASSWORD)
+    assert locked.status == 429 and locked.error_code == "locked", f"expected a lockout (429): {locked.describe()}"
+    assert "token" not in locked.body and "Retry-After" in locked.headers, f"lockout answer: {locked.describe()}"
+
+
+@then('{failed:d} "{first}" security events and {locked:d} "{second}" security event are recorded for "{username}"')
+def step_security_event_counts(context, failed, first, locked, second, username):
+    counted = (events_of(context, username, first), events_of(context, username, second))
+    assert counted == (failed, locked), f"{first}/{second} events of {username}: {counted}, not {(failed, locked)}"
+
+
+# -- who changed what, from where ----------------------------------------------------------------------------------
+
+
+@when('"{username}" updates the phone number of "{name}" from the address {address}')
+def step_updates_phone_from(context, username, name, address):
+    stored = Client.objects.get(pk=s.client(context, name).pk)
+    context.phone_change = (stored.phone, NEW_PHONE)
+    context.updated_client = stored
+    session = api.session_for(context, s.user(context, username), remote_addr=address)
+    updated = s.remember_response(context, session.patch(api.detail_path("clients", stored.pk), {"phone": NEW_PHONE}))
+    assert updated.status == 200, f"the update was refused: {updated.describe()}"
+
+
+@then('the audit trail of "{org}" ends with an "{action}" of the client by "{username}" from {address}')
+def step_audit_ends_with(context, org, action, username, address):
+    last = AuditLog.objects.filter(organization=s.organization(context, org)).order_by("-id").first()
+    expected = (action, "clients.client", str(context.updated_client.pk), s.user(context, username).pk, address)
+    found = (last.action, last.object_type, last.object_id, last.actor_id, last.ip_address) if last else None
+    assert found == expected, f"last audit entry of {org}: {found}, expected {expected}"
+    context.audit_entry = last
+
+
+@then("the entry shows the phone number before and after")
+def step_entry_shows_phone(context):
+    before, after = context.phone_change
+    change = context.audit_entry.changes.get("phone")
+    assert change == {"before": before, "after": after}, f"phone change recorded as {context.audit_entry.changes}"
+
+
+# -- tampering -----------------------------------------------------------------------------------------------------
+
+
+@when('someone alters the first audit entry of "{org}" behind PRS\'s back')
+def step_alters_entry(context, org):
+    entry = first_entry(context, org)
+    with connection.cursor() as cursor:  # raw SQL: the model refuses ORM updates
+        cursor.execute(f"UPDATE {AuditLog._meta.db_table} SET object_id = %s WHERE id = %s",
+                       [f"{entry.object_id}-forged", entry.pk])
+    context.tampered_entry = entry
+
+
+@then('the audit check names that entry as the first broken link of "{org}"')
+def step_check_names_entry(context, org):
+    organization = s.organization(context, org)
+    result = s.service(context, "audit_service").verify_chain(organization)
+    broken = [(link.organization_id, link.entry_id) for link in (result.data.broken if result.data else [])]
+    assert not result.success and broken == [(organization.pk, context.tampered_entry.pk)], (
+        f"verify_chain found {broken}, expected entry {context.tampered_entry.pk} of {org}")
+    errors = StringIO()
+    try:
+        call_command("verify_audit_chain", organization=organization.pk, stdout=StringIO(), stderr=errors)
+    except CommandError:
+        pass
+    else:
+        raise AssertionError("verify_audit_chain reported an intact chain")
+    assert f"entry {context.tampered_entry.pk}:" in errors.getvalue(), f"the command said: {errors.getvalue()}"
+
+
+@when('someone tries to {tampering} the first audit entry of "{org}" through PRS')
+def step_tries_tampering(context, tampering, org):
+    entry = first_entry(context, org)
+    attempts = {
+        "change": [lambda: _changed_and_saved(entry), lambda: AuditLog.objects.filter(pk=entry.pk).update(action="x")],
+        "delete": [entry.delete, AuditLog.objects.filter(pk=entry.pk).delete],
+    }
+    if tampering not in attempts:
+        raise ValueError(f"unknown tampering {tampering!r}: one of {', '.join(attempts)}")
+    context.untouched = (entry.pk, entry.entry_hash, entry.object_id, entry.action)
+    context.tampering_outcomes = [_outcome(attempt) for attempt in attempts[tampering]]
+    session = api.session_for(context, admin_of(context, org))
+    path = api.detail_path("audit-logs", entry.pk)
+    sent = session.patch(path, {"action": "x"}) if tampering == "change" else session.delete(path)
+    context.tampering_outcomes.append(f"HTTP {sent.status}")
+
+
+def _changed_and_saved(entry: AuditLog) -> None:
+    entry.object_id = "forged"
+    entry.save()
+
+
+def _outcome(attempt: Any) -> str:
+    try:
+        attempt()
+    except AppendOnlyError:
+        return "refused"
+    return "done"
+
+
+@then('PRS refuses it and the audit trail of "{org}" is intact')
+def step_refused_and_intact(context, org):
+    assert context.tampering_outcomes == ["refused", "refused", "HTTP 405"], (
+        f"tampering outcomes (model, queryset, API): {context.tampering_outcomes}")
+    stored = AuditLog.objects.filter(pk=context.untouched[0]).values_list(
+        "pk", "entry_hash", "object_id", "action").first()
+    assert stored == context.untouched, f"the entry changed: {stored} (was {context.untouched})"
+    result = s.service(context, "audit_service").verify_chain(s.organization(context, org))
+    assert result.success, f"the audit trail of {org} is broken: {result.errors}"
