@@ -25,6 +25,7 @@ Feature: Notifications reach the right people
   Scenario: A new deal is announced to the organization's admins only
     When "sam" makes a deal of 500.00 with "Northwind Traders"
     Then "alice" receives a "deal_created" notification about it
+    And nobody else receives a notification
     And no user of "Globex" has any notification
 
   Scenario: Reading a notification
