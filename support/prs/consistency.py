@@ -27,12 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
 from django.db import DatabaseError, connections, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value, Window
-from django.db.models.functions import Coalesce, Lag
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models.functions import Abs, Coalesce, Lag
 
 from prs.accounts.models import Role
 from prs.audit.chain import entry_hash
@@ -129,22 +130,32 @@ def organization_mismatches(using: str) -> Iterator[Violation]:
 # --- deals: no overpayment, derived payment status ----------------------------------------------------
 
 def deal_payment_figures(using: str) -> Iterator[Violation]:
-    """One query: every deal with its committed (non-rejected) and approved (verified) sums."""
-    deals = Deal._base_manager.using(using).annotate(
-        committed=Sum("payments__amount", filter=~Q(payments__status=PaymentDecision.REJECTED)),
-        paid=Sum("payments__approval__verified_amount", filter=Q(payments__status=PaymentDecision.APPROVED)),
-    ).values_list("pk", "deal_id", "value", "committed", "paid", "payment_status", "progress")
-    for pk, deal_id, value, committed, paid, status, progress in deals:
-        value, committed, paid = money(value), money(committed), money(paid)
-        if committed > value:
+    """One query. SQL keeps only suspect deals (overpaid, a status or a progress off by more than rounding);
+    each suspect is then judged exactly in Decimal, so backend arithmetic never decides a violation."""
+    paid = Coalesce(Sum("payments__approval__verified_amount", filter=Q(payments__status=PaymentDecision.APPROVED)),
+                    Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
+    committed = Coalesce(Sum("payments__amount", filter=~Q(payments__status=PaymentDecision.REJECTED)),
+                         Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
+    status = Case(When(paid__lte=0, then=Value(PaymentStatus.NOT_PAID.value)),
+                  When(paid__gte=F("value"), then=Value(PaymentStatus.FULLY_PAID.value)),
+                  default=Value(PaymentStatus.PARTIALLY_PAID.value), output_field=models.CharField())
+    # |progress - paid x 100 / value| <= 0.005, multiplied out by value (> 0).
+    drift = Abs(F("progress") * F("value") - F("paid") * HUNDRED) - F("value") * Decimal("0.005")
+    suspects = Deal._base_manager.using(using).annotate(paid=paid, committed=committed).annotate(
+        expected_status=status, drift=ExpressionWrapper(drift, output_field=models.DecimalField())
+    ).filter(Q(committed__gt=F("value")) | ~Q(payment_status=F("expected_status")) | Q(drift__gt=0))
+    rows = suspects.values_list("pk", "deal_id", "value", "committed", "paid", "payment_status", "progress")
+    for pk, deal_id, value, committed_sum, paid_sum, payment_status, progress in rows[:MAX_LISTED]:
+        value, committed_sum, paid_sum = money(value), money(committed_sum), money(paid_sum)
+        if committed_sum > value:
             yield Violation("deal_overpaid", _label(Deal), pk, deal_id,
-                            {"value": value, "non_rejected_payments": committed})
-        expected_status = (PaymentStatus.NOT_PAID if paid <= 0 else
-                           PaymentStatus.FULLY_PAID if paid >= value else PaymentStatus.PARTIALLY_PAID)
-        expected_progress = min(HUNDRED, (paid * HUNDRED / value).quantize(CENT, rounding=ROUND_HALF_UP))
-        if status != expected_status or money(progress) != expected_progress:
+                            {"value": value, "non_rejected_payments": committed_sum})
+        expected_status = (PaymentStatus.NOT_PAID if paid_sum <= 0 else
+                           PaymentStatus.FULLY_PAID if paid_sum >= value else PaymentStatus.PARTIALLY_PAID)
+        expected_progress = min(HUNDRED, (paid_sum * HUNDRED / value).quantize(CENT, rounding=ROUND_HALF_UP))
+        if payment_status != expected_status or money(progress) != expected_progress:
             yield Violation("deal_payment_status", _label(Deal), pk, deal_id, {
-                "value": value, "approved_verified": paid, "payment_status": status,
+                "value": value, "approved_verified": paid_sum, "payment_status": payment_status,
                 "expected_status": str(expected_status), "progress": money(progress),
                 "expected_progress": expected_progress,
             })
@@ -253,8 +264,8 @@ def audit_chains(using: str) -> Iterator[Violation]:
              "created_at", "previous_hash", "entry_hash")
     broken = 0
     for values in AuditLog._base_manager.using(using).order_by().values_list(*names).iterator(chunk_size=5000):
-        entry = AuditLog(**dict(zip(names, values, strict=True)))
-        if entry_hash(entry.previous_hash, entry) != entry.entry_hash:
+        entry = SimpleNamespace(**dict(zip(names, values, strict=True)))  # entry_hash reads attributes only
+        if entry_hash(entry.previous_hash, entry) != entry.entry_hash:  # type: ignore[arg-type]
             broken += 1
             if broken <= MAX_LISTED:
                 yield Violation("audit_entry_hash", _label(AuditLog), entry.id,
