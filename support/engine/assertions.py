@@ -61,7 +61,7 @@ def assert_performance_within_limits(
     process = psutil.Process()
     figures: dict[str, Any] = {}
     start_rss = process.memory_info().rss
-    with QueryCounter(keep_statements=max_queries is not None) as queries:
+    with QueryCounter() as queries:
         start = time.perf_counter()
         yield figures
         figures["wall_seconds"] = time.perf_counter() - start

@@ -47,12 +47,8 @@ def normalize_sql(sql: str) -> str:
 class QueryCounter:
     """Counts SQL on every connection while active. Usable as a context manager; nests freely."""
 
-    def __init__(self, keep_statements: bool = True) -> None:
-        self.count = 0
-        self.time_seconds = 0.0
-        self.keep_statements = keep_statements
-        self.statements: Counter[str] = Counter()
-        self._times: Counter[str] = Counter()
+    def __init__(self) -> None:
+        self._stats: dict[str, list] = {}  # raw SQL -> [count, seconds]: one dict lookup per query
         self._lock = threading.Lock()
         self._wrapped: list[Any] = []  # connection wrappers we appended our hook to
         self._active = False
@@ -64,11 +60,22 @@ class QueryCounter:
         finally:
             elapsed = time.perf_counter() - start
             with self._lock:
-                self.count += 1
-                self.time_seconds += elapsed
-                if self.keep_statements:
-                    self.statements[sql] += 1
-                    self._times[sql] += elapsed
+                entry = self._stats.get(sql)
+                if entry is None:
+                    self._stats[sql] = [1, elapsed]
+                else:
+                    entry[0] += 1
+                    entry[1] += elapsed
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return sum(entry[0] for entry in self._stats.values())
+
+    @property
+    def time_seconds(self) -> float:
+        with self._lock:
+            return sum(entry[1] for entry in self._stats.values())
 
     def _install(self, connection: Any) -> None:
         if self not in connection.execute_wrappers:
@@ -106,10 +113,10 @@ class QueryCounter:
         with self._lock:
             shapes: Counter[str] = Counter()
             times: Counter[str] = Counter()
-            for sql, n in self.statements.items():
+            for sql, (n, seconds) in self._stats.items():
                 shape = normalize_sql(sql)
                 shapes[shape] += n
-                times[shape] += self._times[sql]
+                times[shape] += seconds
         return [
             {"sql": shape, "count": n, "time_ms": round(times[shape] * 1000, 2)}
             for shape, n in shapes.most_common(top) if n > 1
