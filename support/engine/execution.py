@@ -86,8 +86,8 @@ class Executor:
         copy = self.databases.new_worker_database()
         worker = Worker(next(self._index), copy)
         inherited = [w.conn for w in self.workers if w.conn is not None]
+        self.workers.append(worker)  # first: an interruption during start must still find and kill it
         worker.start(self.framework, inherited, deadline=time.monotonic() + STARTUP_SECONDS)
-        self.workers.append(worker)
         return worker
 
     def _retire(self, worker: Worker, kill: bool) -> None:

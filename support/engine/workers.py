@@ -82,6 +82,9 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group and reap it."""
+        if self.process is None or self.process.pid is None:  # interrupted before it started
+            self._close()
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, ValueError):
@@ -91,6 +94,9 @@ class Worker:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the worker to exit (closing its connections); kill it if it does not."""
+        if self.process is None or self.conn is None:
+            self.kill()
+            return
         try:
             self.conn.send(("stop",))
             self.process.join(timeout)
