@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -43,11 +44,13 @@ def test_statuses_outcome_and_error_messages(engine: EngineHarness) -> None:
     assert engine.report_path.exists()
 
 
-@pytest.mark.parametrize("hang", ["sleep", "busy_loop"])
+@pytest.mark.parametrize("hang", ["sleep", "busy_loop", "c_call"])
 def test_a_hung_scenario_is_stopped_at_its_timeout_and_the_run_goes_on(engine: EngineHarness, hang: str) -> None:
     def hangs(framework: object) -> None:
         if hang == "sleep":
             time.sleep(60)
+        if hang == "c_call":  # catastrophic backtracking: minutes inside the C regex engine, GIL held
+            re.match(r"(a+)+$", "a" * 64 + "b")
         while True:
             pass
 

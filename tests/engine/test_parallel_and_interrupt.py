@@ -1,6 +1,7 @@
 """Parallel workers truly overlap; Ctrl-C still writes the report of what ran."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -90,3 +91,15 @@ def test_ctrl_c_kills_workers_runs_cleanup_and_still_writes_the_report(tmp_path:
         "slow": ("error", "interrupted (KeyboardInterrupt) during attempt 1"),
     }
     assert (tmp_path / "slow-cleaned").exists()
+
+
+def test_file_sqlite_workers_use_clones_that_are_removed_afterwards(tmp_path: Path) -> None:
+    completed = subprocess.run([sys.executable, str(SCRIPTS / "file_sqlite_run.py"), str(tmp_path)],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    seen = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert seen["statuses"] == ["passed", "passed"]
+    main = str(tmp_path / "engine_test.sqlite3")
+    for name in seen["databases"]:
+        assert name != main and name.startswith(str(tmp_path / "engine_test_")), name
+    assert seen["files_left"] == []  # clones and the test database itself are gone
