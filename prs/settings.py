@@ -72,6 +72,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # transaction begins, so two transactions never deadlock upgrading read locks (the row locks of
     # select_for_update do not exist on SQLite; the database-wide write lock stands in for them).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+    # The test database is a file, not SQLite's shared-cache memory database: shared-cache table locks fail
+    # at once ("database table is locked") instead of waiting, which breaks truly concurrent scenarios.
+    # The process id keeps simultaneous runs apart; Django deletes the file when the run ends.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_prs_{os.getpid()}.sqlite3")}
 # Test databases get a suffix from PRS_TEST_DB_SUFFIX so concurrent runs (pytest, behave, CI jobs)
 # on one PostgreSQL server never clobber each other.
 _test_suffix = os.environ.get("PRS_TEST_DB_SUFFIX", "")
