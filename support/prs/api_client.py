@@ -118,7 +118,7 @@ class NetworkTransport:
     def send(self, method: str, path: str, *, body: Any, params: Mapping[str, Any] | None,
              headers: Mapping[str, str]) -> tuple[int, Any, dict[str, str]]:
         response = self.http.request(method, self.base_url + path, params=params,
-                                     json=body if method != "GET" else None, headers=dict(headers), timeout=30)
+                                     json=body if method != "GET" else None, headers=dict(headers), timeout=10)
         return response.status_code, _decoded(response.content, response.headers.get("Content-Type", "")), dict(
             response.headers)
 
