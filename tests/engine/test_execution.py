@@ -331,3 +331,15 @@ def test_a_failure_can_carry_its_outcome(engine: EngineHarness) -> None:
     engine.run()
     (result,) = engine.framework.last_results
     assert (result.status, result.outcome) == (Status.FAILED, {"steps": ["passed", "failed"]})
+
+
+def test_workers_are_reused_and_replaced_only_after_real_commits(engine: EngineHarness) -> None:
+    pid = lambda framework: os.getpid()  # noqa: E731
+    engine.add("first", pid)
+    engine.add("second", pid)
+    engine.add("commits", pid, needs_commit=True)
+    engine.add("after_commit", pid)
+    engine.run()
+    first, second, commits, after = (r.outcome for r in engine.framework.last_results)
+    assert first == second == commits != after
+    assert os.getpid() not in (first, after)
