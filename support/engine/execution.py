@@ -157,7 +157,8 @@ class Executor:
             self._cleanup_failed(message[1], message[2])
 
     # --- outcomes ---------------------------------------------------------------------------
-    def _on_attempt(self, worker: Worker, name: str, outcome: AttemptOutcome) -> None:
+    def _account(self, name: str, outcome: AttemptOutcome) -> None:
+        """Book one attempt: queue a retry if allowed, else finish the scenario."""
         progress = self.progress[name]
         progress.duration += outcome.duration_seconds
         progress.last = outcome
@@ -166,7 +167,10 @@ class Executor:
             self.retry.append(name)
         else:
             self._finish(name, outcome.status)
-        if progress.scenario.needs_commit:
+
+    def _on_attempt(self, worker: Worker, name: str, outcome: AttemptOutcome) -> None:
+        self._account(name, outcome)
+        if self.progress[name].scenario.needs_commit:
             self._retire(worker, kill=False)
             self._spawn()
 
@@ -201,16 +205,9 @@ class Executor:
 
     def _lost_attempt(self, job: Job, outcome: AttemptOutcome) -> None:
         """An attempt whose worker was killed or died: no rollback ran there, so run cleanup elsewhere."""
-        progress = self.progress[job.name]
-        if progress.scenario.cleanup_function is not None:
+        if self.progress[job.name].scenario.cleanup_function is not None:
             self.pending_cleanups.append(job.name)
-        progress.duration += outcome.duration_seconds
-        progress.last = outcome
-        if outcome.status in RETRYABLE and progress.attempts < progress.scenario.max_attempts:
-            progress.errors.append(outcome.error or str(outcome.status))
-            self.retry.append(job.name)
-        else:
-            self._finish(job.name, outcome.status)
+        self._account(job.name, outcome)
 
     def _cleanup_failed(self, name: str, error: str) -> None:
         target = self.results.get(name)
