@@ -9,6 +9,8 @@ import os
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+# Test users need no costly password hashing (PBKDF2's million rounds would dominate the suite).
+os.environ.setdefault("PRS_FAST_HASHER", "1")
 django.setup()
 
 from support.behave.hooks import (  # noqa: E402  (after django.setup on purpose)

@@ -17,6 +17,7 @@ Named in ``behave.ini`` (``runner = framework`` + ``[behave.runners]``). One run
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -32,9 +33,39 @@ from support.behave import session
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
 from support.behave.summary import closing_line, count_statuses, run_notes
+from support.engine.scenario import Status
+from support.reporting.allure_results import write_allure_result
 
 REPORT_PATH = "reports/report.json"
-RERUN_PATH = "reports/rerun.txt"
+# The framework class to run on, "module:Class": the engine alone unless behave.ini names a richer one
+# (the acceptance suite names PRS's, which adds its test data and assertions).
+DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
+# Results the workers' Allure formatter cannot have written.
+PARENT_REPORTED = frozenset({Status.BLOCKED, Status.TIMED_OUT, Status.ERROR, Status.SKIPPED})
+
+
+def make_framework(spec: str) -> Any:
+    module_name, _, class_name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), class_name)()
+    except (ImportError, AttributeError, ValueError) as error:
+        raise RunStopped(f"FrameworkConfigError: cannot build framework {spec!r}: {error}",
+                         "bad framework setting") from None
+
+
+def clear_allure_results(folder: str) -> None:
+    for path in Path(folder).glob("*"):
+        if path.is_file() and ("-result.json" in path.name or "-container.json" in path.name
+                               or "-attachment" in path.name):
+            path.unlink()
+
+
+def allure_results_dir(config: Any) -> str | None:
+    """Where the configured Allure formatter writes, if one is configured."""
+    for name, outfile in zip(config.format or [], config.outfiles or [], strict=False):
+        if "allure" in name.lower():
+            return outfile
+    return None
 
 
 class FrameworkRunner(Runner):
@@ -139,28 +170,36 @@ class FrameworkRunner(Runner):
 
     def _execute(self, suite: GherkinSuite, requested: Sequence[Feature], entries: list[ScenarioEntry],
                  pulled_in: set[str], not_counted: set[str]) -> bool:
-        from support.engine.framework import IntegrationFramework
-
         jobs = max(1, int(getattr(self.config, "jobs", 1) or 1))
         session.prepare(self.config, self.hooks, self.base_dir)
-        framework = IntegrationFramework()
+        framework = make_framework(self.config.userdata.get("framework", DEFAULT_FRAMEWORK))
         for entry in entries:
             framework.register_scenario(to_test_scenario(entry))
 
         replayer = Replayer(self, suite, [f for f in suite.features if any(e.feature is f for e in entries)])
         results: list[Any] = []
 
+        by_name = {e.name: e for e in entries}
+        allure_dir = allure_results_dir(self.config)
+        if allure_dir and self.config.userdata.get("keep_allure_results", "no") != "yes":
+            clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
+
         def on_result(result: Any) -> None:
             results.append(result)
             replayer.replay(result)
+            if allure_dir and result.outcome is None and result.status in PARENT_REPORTED:
+                # Never ran, or its worker was stopped before the Allure formatter could finish: say it here.
+                entry = by_name[result.scenario_name]
+                write_allure_result(allure_dir, result.to_dict(), entry.feature.name, entry.scenario.name)
 
+        report: dict[str, Any] | None = None
         try:
-            framework.run_all_scenarios(
+            report = framework.run_all_scenarios(
                 tags=None, parallel=jobs > 1, workers=jobs, report_path=REPORT_PATH, on_result=on_result
             )
         finally:
             replayer.finish(selected={e.name for e in entries})
-            self._write_rerun()
+            self._write_outputs(report)
         counted = [r for r in results if r.scenario_name not in not_counted]
         counts = count_statuses(counted)
         notes = run_notes(counted)
@@ -170,15 +209,18 @@ class FrameworkRunner(Runner):
         missing = len(entries) - len(results)
         return counts.failed > 0 or missing > 0 or self.aborted
 
-    def _write_rerun(self) -> None:
+    def _write_outputs(self, report: dict[str, Any] | None) -> None:
+        """HTML, JUnit, rerun file and history beside report.json (an interrupted run has only report.json)."""
         try:
+            from support.reporting.outputs import write_outputs
             from support.reporting.report_file import load_report
-            from support.reporting.rerun import write_rerun_file
 
-            if Path(REPORT_PATH).exists():
-                write_rerun_file(load_report(REPORT_PATH), RERUN_PATH)
-        except Exception as error:  # the rerun list must never hide the run's own result
-            print(f"WARNING: could not write {RERUN_PATH}: {error}", flush=True)
+            if report is None and Path(REPORT_PATH).exists():
+                report = load_report(REPORT_PATH)
+            if report is not None:
+                write_outputs(report, Path(REPORT_PATH).parent, write_json=False)
+        except Exception as error:  # the extra outputs must never hide the run's own result
+            print(f"WARNING: could not write the reports beside {REPORT_PATH}: {error}", flush=True)
 
 
 class RunStopped(Exception):
