@@ -77,8 +77,10 @@ class Worker:
         return self.job is None
 
     def send(self, message: tuple, job: Job) -> None:
-        self.conn.send(message)
+        """Hand the worker a job. If it died meanwhile, its sentinel reports that as a lost job."""
         self.job = job
+        with contextlib.suppress(OSError):
+            self.conn.send(message)
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group and reap it."""

@@ -343,3 +343,4 @@ def test_workers_are_reused_and_replaced_only_after_real_commits(engine: EngineH
     first, second, commits, after = (r.outcome for r in engine.framework.last_results)
     assert first == second == commits != after
     assert os.getpid() not in (first, after)
+
