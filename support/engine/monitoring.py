@@ -185,6 +185,9 @@ class _TableInfo:
     integer_pk: bool
 
 
+_TABLES: dict[str, list[_TableInfo]] = {}
+
+
 class RowCounter:
     """Rows per model before/after; added = rows with a pk past the old maximum (integer pks), else net."""
 
@@ -217,7 +220,9 @@ class RowCounter:
 
     def snapshot(self) -> None:
         if self._tables is None:
-            self._tables = self._discover()
+            if self.alias not in _TABLES:  # once per worker process: the schema does not change in a run
+                _TABLES[self.alias] = self._discover()
+            self._tables = _TABLES[self.alias]
         qn = connections[self.alias].ops.quote_name
         parts = [
             f"SELECT '{t.label}', COUNT(*), MAX({qn(t.pk_column)}) FROM {qn(t.table)}" if t.integer_pk
