@@ -31,7 +31,7 @@ Feature: The services work together
 
     Examples:
       | mistake                                           | error code       | field  |
-      | records a payment on a deal that does not exist   | not_found        | deal   |
+      | records a payment on a deal that does not exist   | validation_error | deal   |
       | records a payment of nothing on that deal         | validation_error | amount |
       | asks for a client that does not exist             | not_found        | client |
 

@@ -17,7 +17,7 @@ from prs.common.access import find_for_actor, forbidden, has_role, stale_version
 from prs.common.changes import created, deleted, diff, snapshot
 from prs.common.inputs import Payload
 from prs.common.organizations import organization_for_create
-from prs.common.results import ErrorCode, ServiceResult, expect_ok
+from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 
 AUDITED_FIELDS = ("name", "email", "phone", "nationality", "status")
 WRITER_ROLES = (Role.ORG_ADMIN, Role.SALESPERSON)
@@ -52,6 +52,7 @@ def _read_fields(payload: Payload, *, partial: bool) -> dict[str, Any]:
     return values
 
 
+@collaborator_failures_as_results
 class ClientService:
     dependencies: ClassVar[tuple[str, ...]] = ("audit_service",)
 

@@ -26,7 +26,7 @@ from prs.common.access import find_for_actor, forbidden, has_role, scope_to_acto
 from prs.common.changes import created, diff, snapshot
 from prs.common.inputs import Payload
 from prs.common.money import to_money
-from prs.common.results import ErrorCode, ServiceResult, expect_ok
+from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 from prs.deals.models import Payment
 from prs.notifications.models import NotificationType, Priority
 from prs.notifications.services import NotificationServiceProtocol
@@ -68,6 +68,7 @@ class CommissionServiceProtocol(Protocol):
     def recalculate_for_payment(self, payment: Payment) -> ServiceResult[list[Commission]]: ...
 
 
+@collaborator_failures_as_results
 class CommissionService:
     dependencies: ClassVar[tuple[str, ...]] = ("audit_service", "notification_service")
 

@@ -1,11 +1,15 @@
 """The one return type of every service call: expected failures are values, not exceptions."""
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 class ErrorCode(StrEnum):
@@ -41,3 +45,27 @@ def expect_ok(result: ServiceResult[T]) -> T | None:
     if not result.success:
         raise ServiceBug(f"{result.error_code}: {result.errors}")
     return result.data
+
+
+def collaborator_failures_as_results(cls: type[S]) -> type[S]:
+    """Class decorator for services that rely on other services.
+
+    When a collaborator fails where its caller guaranteed valid input, `expect_ok` raises ServiceBug; by the
+    time it leaves the public method, that method's transaction has rolled back every earlier write. The
+    caller then gets a ServiceResult (dependency_unavailable, naming the failure) instead of an exception.
+    """
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _failures_as_results(member))
+    return cls
+
+
+def _failures_as_results(method: Callable[..., ServiceResult[Any]]) -> Callable[..., ServiceResult[Any]]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> ServiceResult[Any]:
+        try:
+            return method(*args, **kwargs)
+        except ServiceBug as failure:
+            return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"dependency": [str(failure)]})
+
+    return wrapper

@@ -20,7 +20,7 @@ from prs.common.changes import created, deleted, diff, snapshot
 from prs.common.human_ids import next_human_id
 from prs.common.inputs import Payload
 from prs.common.money import MAX_DEAL_VALUE
-from prs.common.results import ErrorCode, ServiceResult, expect_ok
+from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 from prs.deals import selectors
 from prs.deals.models import (
     VERIFICATION_TRANSITIONS,
@@ -111,6 +111,7 @@ def _read_deal_fields(payload: Payload, *, partial: bool, default_currency: str)
     return values
 
 
+@collaborator_failures_as_results
 class DealService:
     dependencies: ClassVar[tuple[str, ...]] = ("audit_service", "notification_service")
 
@@ -257,6 +258,7 @@ class DealService:
             payload.errors.add("due_date", f"Must be on or after the deal date {deal_date.isoformat()}.")
 
 
+@collaborator_failures_as_results
 class PaymentService:
     dependencies: ClassVar[tuple[str, ...]] = ("audit_service", "notification_service", "commission_service")
 

@@ -144,3 +144,25 @@ def test_deal_of_another_organization_is_not_visible(services, deal, payment_dat
     stranger = make_user(make_org("Other"), "salesperson")
     result = services["payment_service"].create(stranger, payment_data(deal))
     assert not result.success and "deal" in result.errors
+
+
+class _RefusingNotifications:
+    """A notification service that fails every call, as an outage of that collaborator would."""
+
+    def notify(self, *args, **kwargs):
+        from prs.common.results import ServiceResult
+
+        return ServiceResult.fail(ErrorCode.UNAVAILABLE)
+
+
+def test_a_failing_collaborator_rolls_back_and_answers_a_result(seller, deal, payment_data):
+    from prs.audit.models import AuditLog
+    from prs.deals.models import Payment
+    from prs.services import build_services
+
+    services = build_services(notification_service=_RefusingNotifications())
+    audit_before = AuditLog.objects.count()
+    result = services["payment_service"].create(seller, payment_data(deal, "100.00"))
+    assert result.error_code == ErrorCode.UNAVAILABLE and "dependency" in result.errors
+    assert not Payment.objects.exists() and not Invoice.objects.exists()
+    assert AuditLog.objects.count() == audit_before
