@@ -123,20 +123,31 @@ class PlainBehaveDatabase:
             teardown_databases(self.old_names, verbosity=0)
         teardown_test_environment()
 
-    def begin_scenario(self) -> None:
+    committed: bool = False
+
+    def begin_scenario(self, needs_commit: bool = False) -> None:
+        """Rollback isolation; a ``@needs_commit`` scenario commits for real and is flushed afterwards."""
         from django.db import transaction
 
+        self.committed = needs_commit
+        if needs_commit:
+            return
         atomic = transaction.atomic()
         atomic.__enter__()
         self.atomics.append(atomic)
 
     def end_scenario(self) -> None:
+        from django.core.management import call_command
         from django.db import transaction
 
         while self.atomics:
             atomic = self.atomics.pop()
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+        if self.committed:
+            # As Django's TransactionTestCase does: empty every table (post_migrate data is re-created).
+            call_command("flush", interactive=False, verbosity=0)
+            self.committed = False
 
 
 def _plain(context: Any) -> PlainBehaveDatabase | None:
@@ -167,12 +178,12 @@ def before_scenario(context: Any, scenario: Any) -> None:
         return
     from support.behave.registration import scenario_framework_tags
 
-    reason = scenario_framework_tags(scenario).skip_condition
-    why = reason() if reason else None
+    tags = scenario_framework_tags(scenario)
+    why = tags.skip_condition() if tags.skip_condition else None
     if why:
         scenario.skip(why)
         return
-    plain.begin_scenario()
+    plain.begin_scenario(needs_commit=tags.needs_commit)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
