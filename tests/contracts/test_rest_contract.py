@@ -20,6 +20,20 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _connections_survive_requests():
+    """The WSGI app closes connections at the end of each request; inside the test's transaction that would
+    close the test database under us. Django's own test client detaches the same signal handlers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def test_the_published_schema_is_valid_openapi_3(client):
     document = json.loads(client.get(SCHEMA_PATH).content)
     validate_schema(document)
