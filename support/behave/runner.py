@@ -36,7 +36,7 @@ from support.behave.summary import closing_line, count_statuses, run_notes
 from support.engine.scenario import Status
 from support.reporting.allure_results import write_allure_result
 
-REPORT_PATH = "reports/report.json"
+REPORTS_DIR = "reports"  # -D reports=DIR puts this run's reports (and Allure results) elsewhere, e.g. per shard
 # The framework class to run on, "module:Class": the engine alone unless behave.ini names a richer one
 # (the acceptance suite names PRS's, which adds its test data and assertions).
 DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
@@ -51,6 +51,20 @@ def make_framework(spec: str) -> Any:
     except (ImportError, AttributeError, ValueError) as error:
         raise RunStopped(f"FrameworkConfigError: cannot build framework {spec!r}: {error}",
                          "bad framework setting") from None
+
+
+def _move_outputs(config: Any, folder: Path) -> None:
+    """Allure results and JUnit files of this run go under `folder` too."""
+    from behave.formatter.base import StreamOpener
+
+    formats = list(config.format or [])
+    for i, name in enumerate(formats):
+        if "allure" in name.lower() and i < len(config.outputs or []):
+            config.outputs[i] = StreamOpener(str(folder / "allure-results"))
+            if i < len(config.outfiles or []):
+                config.outfiles[i] = str(folder / "allure-results")
+    if getattr(config, "junit_directory", None):
+        config.junit_directory = str(folder / "junit")
 
 
 def clear_allure_results(folder: str) -> None:
@@ -70,6 +84,14 @@ def allure_results_dir(config: Any) -> str | None:
 
 class FrameworkRunner(Runner):
     """behave's Runner with the framework's engine underneath (sequential and ``-j N``)."""
+
+    def __init__(self, config: Any, **kwargs: Any) -> None:
+        super().__init__(config, **kwargs)
+        self.reports_dir = Path(config.userdata.get("reports", REPORTS_DIR))
+        self.report_path = self.reports_dir / "report.json"
+        self.shard_plan: Any = None
+        if self.reports_dir != Path(REPORTS_DIR):
+            _move_outputs(config, self.reports_dir)
 
     def run_with_paths(self) -> bool:
         self.context = Context(self)
@@ -140,13 +162,16 @@ class FrameworkRunner(Runner):
         try:
             index, total = parse_shard_spec(spec)
             try:
-                last = load_report(REPORT_PATH) if Path(REPORT_PATH).exists() else None
+                # Balanced on the last full run's timings: every shard reads the same file, so all agree.
+                durations_file = Path(self.config.userdata.get("durations", f"{REPORTS_DIR}/report.json"))
+                last = load_report(durations_file) if durations_file.exists() else None
             except ReportError:
                 last = None  # timings are only a balancing hint
             plan = select_shard(dependencies_of(entries), index, total, durations_from_report(last))
         except ShardingError as error:
             raise RunStopped(f"ShardError: -D shard={spec}: {error}", "bad shard") from None
         keep = set(plan.run)
+        self.shard_plan = plan
         print(f"shard {index}/{total}: {len(plan.owned)} scenarios, {len(plan.pulled_in)} pulled in", flush=True)
         return [e for e in entries if e.name in keep], set(plan.pulled_in) | (pulled_in - set(plan.owned))
 
@@ -195,7 +220,8 @@ class FrameworkRunner(Runner):
         report: dict[str, Any] | None = None
         try:
             report = framework.run_all_scenarios(
-                tags=None, parallel=jobs > 1, workers=jobs, report_path=REPORT_PATH, on_result=on_result
+                tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
+                pulled_in=pulled_in | not_counted,
             )
         finally:
             replayer.finish(selected={e.name for e in entries})
@@ -215,12 +241,15 @@ class FrameworkRunner(Runner):
             from support.reporting.outputs import write_outputs
             from support.reporting.report_file import load_report
 
-            if report is None and Path(REPORT_PATH).exists():
-                report = load_report(REPORT_PATH)
-            if report is not None:
-                write_outputs(report, Path(REPORT_PATH).parent, write_json=False)
+            if report is None and self.report_path.exists():
+                report = load_report(self.report_path)
+            if report is None:
+                return
+            if self.shard_plan is not None:  # merge needs to know which scenarios this shard owns
+                report["shard"] = self.shard_plan.report_field()
+            write_outputs(report, self.reports_dir, write_json=self.shard_plan is not None)
         except Exception as error:  # the extra outputs must never hide the run's own result
-            print(f"WARNING: could not write the reports beside {REPORT_PATH}: {error}", flush=True)
+            print(f"WARNING: could not write the reports beside {self.report_path}: {error}", flush=True)
 
 
 class RunStopped(Exception):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -312,8 +312,11 @@ def execute(
     workers: int,
     report_path: Path | None,
     on_result: Callable[[TestResult], None] | None,
+    pulled_in: Iterable[str] = (),
 ) -> tuple[list[TestResult], dict[str, Any]]:
     plan = plan_run(framework.registry, tags)  # graph errors before anything runs
+    if pulled_in:  # a caller that selected by itself (the behave runner) says what it pulled in
+        plan = replace(plan, pulled_in=plan.pulled_in | frozenset(pulled_in))
     executor = Executor(framework, plan, max(1, min(workers, len(plan.order))), on_result)
     start = datetime.now(UTC)
     reason: str | None = None

@@ -47,6 +47,7 @@ class IntegrationFramework:
         workers: int | None = None,
         report_path: str | os.PathLike[str] | None = DEFAULT_REPORT_PATH,
         on_result: Callable[[TestResult], None] | None = None,
+        pulled_in: Iterable[str] = (),
     ) -> dict[str, Any]:
         """Run the registered scenarios (those carrying any of `tags`, plus their dependencies).
 
@@ -55,6 +56,7 @@ class IntegrationFramework:
         Returns the report dict and writes it to `report_path` (None: don't write) — also when the run is
         interrupted (KeyboardInterrupt is re-raised after the report is written). Raises
         `ScenarioGraphError` before anything runs for unknown dependencies, cycles, or an empty selection.
+        `pulled_in` names registered scenarios that are reported as pulled in by a selection made elsewhere.
         """
         from support.engine.execution import execute  # late: keeps `import support.engine` light
 
@@ -66,6 +68,7 @@ class IntegrationFramework:
         results, report = execute(
             self, tags=tags, parallel=parallel, workers=size,
             report_path=Path(report_path) if report_path is not None else None, on_result=on_result,
+            pulled_in=pulled_in,
         )
         self.last_results = results
         self.last_report = report

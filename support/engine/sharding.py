@@ -12,6 +12,7 @@ Nothing depends on input order or hashing, so every CI machine computes the same
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -84,10 +85,10 @@ def plan_shards(
         needed = {name} | closure[name]
         best = min(
             range(total),
-            key=lambda s: (loads[s] + sum(cost[n] for n in needed - run_sets[s]), s),
+            key=lambda s: (loads[s] + _total(cost, needed - run_sets[s]), s),
         )
         owners[name] = best
-        loads[best] += sum(cost[n] for n in needed - run_sets[best])
+        loads[best] += _total(cost, needed - run_sets[best])
         run_sets[best] |= needed
 
     order = topological_order(dependencies)
@@ -98,6 +99,12 @@ def plan_shards(
         pulled = tuple(n for n in run if owners[n] != shard)
         plans.append(ShardPlan(shard + 1, total, owned, pulled, run, round(loads[shard], 6)))
     return plans
+
+
+def _total(cost: Mapping[str, float], names: Iterable[str]) -> float:
+    # fsum is exact, so the total does not depend on the order a set yields its names in — which changes
+    # with each process's string-hash seed. A plain sum() made CI machines disagree on near-ties.
+    return math.fsum(cost[n] for n in names)
 
 
 def select_shard(

@@ -75,7 +75,7 @@ def write_allure_result(results_dir: str | Path, result: Mapping[str, Any], feat
 
 def allure_result_names(data: Mapping[str, Any]) -> set[str]:
     """Names an Allure result file may stand for: our label, the test name, a `@scenario:` tag (+ title)."""
-    title = str(data.get("name") or "")
+    title = str(data.get("name") or "").strip()  # behave leaves a trailing blank on outline rows
     names = {title}
     for label in data.get("labels") or []:
         value = str(label.get("value") or "")

@@ -37,3 +37,11 @@ def test_blocked_and_skipped_are_skipped_with_the_reason(result_factory, tmp_pat
 def test_allure_behave_result_names_include_the_seed_name() -> None:
     data = {"name": "pays", "labels": [{"name": "tag", "value": "scenario:base_flow"}]}
     assert allure_result_names(data) == {"pays", "base_flow", "base_flow: pays"}
+
+
+def test_outline_rows_match_their_scenario_despite_behaves_trailing_blank() -> None:
+    from support.reporting.allure_results import allure_result_names
+
+    data = {"name": "A deal is never overpaid -- @1.2 ",
+            "labels": [{"name": "tag", "value": "scenario:financial_calculations_accuracy"}]}
+    assert "financial_calculations_accuracy: A deal is never overpaid -- @1.2" in allure_result_names(data)

@@ -116,3 +116,25 @@ def test_new_scenarios_get_the_median_of_known_durations() -> None:
     graph = {"known_a": [], "known_b": [], "known_c": [], "new": []}
     plans = plan_shards(graph, 1, {"known_a": 1.0, "known_b": 3.0, "known_c": 9.0})
     assert plans[0].estimated_seconds == pytest.approx(1 + 3 + 9 + 3)
+
+
+def test_plan_is_the_same_in_every_process_whatever_the_hash_seed() -> None:
+    """CI machines compute their shard independently: string-hash randomisation must not change the plan."""
+    import subprocess
+    import sys
+
+    script = (
+        "import random, json\n"
+        "from support.engine.sharding import plan_shards\n"
+        "rng = random.Random(7)\n"
+        "deps = {f's{i:03d}': [] for i in range(90)}\n"
+        "deps.update({f'late{i}': sorted(deps) for i in range(10)})  # like a feature depending on all others\n"
+        "durations = {n: round(rng.uniform(0.001, 0.2), 3) for n in deps}\n"
+        "print(json.dumps([p.owned for p in plan_shards(deps, 3, durations)]))\n"
+    )
+    plans = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout
+        for seed in range(10)
+    }
+    assert len(plans) == 1
