@@ -124,8 +124,14 @@ class QueryCounter:
 
 
 class RssTracker:
-    """RSS at start/stop and the peak in between."""
+    """RSS at start/stop, the peak in between, and a short series of samples (memory over time).
 
+    A sampling thread reads RSS every 10 ms; past MAX_SAMPLES points it keeps every other one and samples half
+    as often, so a long scenario costs no more than a short one. The kernel's high-water mark (VmHWM, reset
+    per scenario) also catches peaks between two samples where /proc allows the reset.
+    """
+
+    MAX_SAMPLES = 64
     _CLEAR_REFS = Path("/proc/self/clear_refs")
     _STATUS = Path("/proc/self/status")
 
@@ -135,6 +141,8 @@ class RssTracker:
         self._sampler: threading.Thread | None = None
         self._stop_sampling = threading.Event()
         self._sampled_peak = 0
+        self._samples: list[tuple[float, int]] = []
+        self._started_at = 0.0
         self.start_rss = 0
 
     def _hwm_resettable(self) -> bool:
@@ -154,15 +162,22 @@ class RssTracker:
         if self._use_hwm:
             self._CLEAR_REFS.write_text("5")
         self.start_rss = self._process.memory_info().rss
-        if not self._use_hwm:
-            self._sampled_peak = self.start_rss
-            self._stop_sampling.clear()
-            self._sampler = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
-            self._sampler.start()
+        self._started_at = time.perf_counter()
+        self._sampled_peak = self.start_rss
+        self._samples = [(0.0, self.start_rss)]
+        self._stop_sampling.clear()
+        self._sampler = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+        self._sampler.start()
 
     def _sample(self) -> None:
-        while not self._stop_sampling.wait(0.01):
-            self._sampled_peak = max(self._sampled_peak, self._process.memory_info().rss)
+        interval = 0.01
+        while not self._stop_sampling.wait(interval):
+            rss = self._process.memory_info().rss
+            self._sampled_peak = max(self._sampled_peak, rss)
+            self._samples.append((time.perf_counter() - self._started_at, rss))
+            if len(self._samples) > 2 * self.MAX_SAMPLES:
+                self._samples = self._samples[::2]
+                interval *= 2
 
     def stop(self) -> tuple[int, int]:
         """(rss at stop, peak rss) in bytes."""
@@ -171,10 +186,13 @@ class RssTracker:
             self._stop_sampling.set()
             self._sampler.join()
             self._sampler = None
-            peak = self._sampled_peak
-        else:
-            peak = self._read_hwm() or end
-        return end, max(peak, end, self.start_rss)
+        self._samples.append((time.perf_counter() - self._started_at, end))
+        hwm = self._read_hwm() if self._use_hwm else None
+        return end, max(self._sampled_peak, hwm or 0, end, self.start_rss)
+
+    def samples_mb(self) -> list[list[float]]:
+        """[[seconds since start, RSS in MB], ...] of the last measurement."""
+        return [[round(t, 3), round(rss / MB, 2)] for t, rss in self._samples]
 
 
 @dataclass
@@ -293,6 +311,7 @@ class ScenarioMonitor:
             cpu_seconds=round(cpu, 4),
             memory_change_mb=round((end_rss - self._rss.start_rss) / MB, 3),
             peak_memory_mb=round(peak_rss / MB, 3),
+            memory_samples=self._rss.samples_mb(),
             query_count=queries.count,
             query_time_ms=round(queries.time_seconds * 1000, 3),
             repeated_queries=queries.repeated(),

@@ -83,16 +83,24 @@ def duration_chart(results: Sequence[Mapping]) -> str:
     return horizontal_bars(bars, "Duration per scenario (colour = status)", "s")
 
 
+MEMORY_LINES = 6
+
+
 def memory_chart(results: Sequence[Mapping]) -> str:
     """RSS over time per scenario from `memory_samples`; without samples, peak bars noting the change."""
+    sampled = [r for r in results if performance_of(r).get("memory_samples")]
+    # One line per scenario is unreadable past a handful: draw those whose memory grew most.
+    growth = sorted(sampled, key=lambda r: -number(performance_of(r).get("memory_change_mb")))[:MEMORY_LINES]
     series = []
-    for i, r in enumerate(results):
-        samples = performance_of(r).get("memory_samples") or []
+    for i, r in enumerate(growth):
+        samples = performance_of(r)["memory_samples"]
         points = [(number(t), number(mb)) for t, mb in samples if isinstance(t, int | float)]
         if points:
             series.append(Series(r["scenario_name"], points, PALETTE[i % len(PALETTE)]))
     if series:
-        return line_chart(series, "Memory (RSS) over time per scenario", "s", "MB", zero_based=False)
+        title = ("Memory (RSS) over time per scenario" if len(sampled) <= MEMORY_LINES
+                 else f"Memory (RSS) over time: the {len(series)} scenarios that grew most")
+        return line_chart(series, title, "s", "MB", zero_based=False)
     bars = []
     for r in results:
         perf = performance_of(r)
