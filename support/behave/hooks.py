@@ -170,9 +170,10 @@ def after_all(context: Any) -> None:
 
 def before_scenario(context: Any, scenario: Any) -> None:
     context.framework = framework_object()
-    record = ScenarioRecord(rss_started=_rss())
-    context.record = record
-    context.add_cleanup(_start_query_recording(record))
+    if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
+        record = ScenarioRecord(rss_started=_rss())
+        context.record = record
+        context.add_cleanup(_start_query_recording(record))
     plain = _plain(context)
     if plain is None:
         return
