@@ -53,7 +53,7 @@ Feature: Security and the audit trail
     Then the audit trail of "Acme" ends with an "update" of the client by "sam" from 10.1.2.3
     And the entry shows the phone number before and after
 
-  @critical
+  @critical @tampers
   Scenario: A tampered audit entry is found out
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     When someone alters the first audit entry of "Acme" behind PRS's back

@@ -4,8 +4,9 @@ An exception raised by test_function may carry an `outcome` attribute (plain, pi
 behave glue's per-step results); it becomes the attempt's outcome, so failed attempts can be replayed too.
 
 Order: skip_condition -> [isolation: begin_scenario -> monitor -> test_function -> monitor stop ->
-end_scenario -> cleanup_function] -> rollback -> budgets. The hooks after test_function run whatever
-happened; their failures are reported too (an attempt that passed but whose cleanup raised is `error`).
+check_invariants (if it passed so far) -> end_scenario -> cleanup_function] -> rollback -> budgets.
+The hooks after test_function run whatever happened; their failures are reported too (an attempt that
+passed but whose cleanup raised is `error`).
 """
 from __future__ import annotations
 
@@ -104,6 +105,12 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
             finally:
                 if monitoring:
                     figures = monitor.stop()
+                if not failures:  # after the monitor: the checks' own queries are not the scenario's
+                    try:
+                        framework.check_invariants(scenario)
+                    except AssertionError as exc:
+                        failures.append((Status.FAILED, f"after the scenario: {describe(exc)}",
+                                         traceback.format_exc()))
                 for label, hook in (("end_scenario", lambda: framework.end_scenario(scenario)),
                                     ("cleanup_function", lambda: call_cleanup(scenario, framework))):
                     try:

@@ -84,6 +84,12 @@ class IntegrationFramework:
     def end_scenario(self, scenario: TestScenario) -> None:
         """Called after each attempt whatever happened, before cleanup_function and the rollback."""
 
+    def check_invariants(self, scenario: TestScenario) -> None:
+        """Called after an attempt that passed, before the rollback: raise AssertionError to fail it.
+
+        The place for what every scenario must leave true of the system under test (a subclass knows what).
+        """
+
     # --- assertions ---------------------------------------------------------------------------
     def assert_performance_within_limits(
         self,

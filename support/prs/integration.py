@@ -148,3 +148,11 @@ class PRSIntegrationFramework(IntegrationFramework):
     ) -> None:
         """Raises `IsolationError` (an AssertionError) naming endpoint, user and leaking ids."""
         isolation.assert_organization_data_isolation(max_detail_probes)
+
+    # --- after every scenario -----------------------------------------------------------------
+    def check_invariants(self, scenario: TestScenario) -> None:
+        """Every scenario, Gherkin or Python, must leave PRS's data consistent: whatever a scenario set out
+        to show, a broken invariant elsewhere (an invoice missing, a deal's status out of step) fails it.
+        A scenario that corrupts data on purpose (to show PRS detects it) says so with the tag `tampers`."""
+        if "tampers" not in scenario.tags:
+            consistency.assert_database_consistency()

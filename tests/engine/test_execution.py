@@ -278,6 +278,28 @@ def test_extension_points_run_in_the_worker_around_each_attempt(engine: EngineHa
     ]
 
 
+def test_broken_invariants_fail_a_scenario_that_passed(engine: EngineHarness) -> None:
+    class Framework(type(engine.framework)):
+        def check_invariants(self, scenario) -> None:
+            from django.contrib.auth.models import Group
+
+            leftovers = sorted(Group.objects.values_list("name", flat=True))
+            assert not leftovers, f"groups left behind: {leftovers}"
+
+    def leaves_a_group(framework: object) -> None:
+        from django.contrib.auth.models import Group
+
+        Group.objects.create(name="stray")
+
+    engine.framework = Framework()
+    engine.add("clean", passes)
+    engine.add("dirty", leaves_a_group)
+    results = engine.by_name(engine.run())
+    assert results["clean"]["status"] == "passed"
+    assert results["dirty"]["status"] == "failed"
+    assert "after the scenario" in results["dirty"]["error"] and "stray" in results["dirty"]["error"]
+
+
 def test_workers_argument_needs_parallel(engine: EngineHarness) -> None:
     engine.add("a", passes)
     with pytest.raises(ValueError, match="workers=3 needs parallel=True"):
