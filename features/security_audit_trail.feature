@@ -36,6 +36,13 @@ Feature: Security and the audit trail
     And a "cross_organization_access" security event is recorded for "sam"
 
   @critical
+  Scenario: No organization sees or reaches another's records
+    Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
+    And each organization has a paid deal and a commission
+    When every user of each organization looks through all that PRS offers them
+    Then nobody sees or reaches a record of another organization
+
+  @critical
   Scenario: Nobody decides on a payment they recorded
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "alice" has recorded a bank payment of 300.00 on that deal

@@ -7,10 +7,11 @@ UPDATE: the model itself refuses every ORM change.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
-from behave import then, when
+from behave import given, then, when
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -21,6 +22,7 @@ from support.prs import api_client as api
 from support.prs import steps_support as s
 
 NEW_PHONE = "+15550001234"
+PAID = Decimal("1200.00")
 
 
 def first_entry(context: Any, org: str) -> AuditLog:
@@ -211,3 +213,28 @@ def step_refused_and_intact(context, org):
     assert stored == context.untouched, f"the entry changed: {stored} (was {context.untouched})"
     result = s.service(context, "audit_service").verify_chain(s.organization(context, org))
     assert result.success, f"the audit trail of {org} is broken: {result.errors}"
+
+
+@given("each organization has a paid deal and a commission")
+def step_each_organization_has_records(context: Any) -> None:
+    for org in context.orgs.values():
+        salesperson = s.a_member(context, org.pk, "salesperson")
+        deal = s.expect_success(s.make_deal(context, salesperson, PAID, s.some_client_of(context, salesperson)),
+                                f"a deal of {org.name}")
+        s.approved_payment(context, PAID, deal)
+        s.expect_success(s.calculate_commission(context, s.a_member(context, org.pk, "admin"), salesperson),
+                         f"the commission of {salesperson}")
+
+
+@when("every user of each organization looks through all that PRS offers them")
+def step_everyone_looks_everywhere(context: Any) -> None:
+    try:
+        context.framework.assert_organization_data_isolation()
+        context.isolation_problem = None
+    except AssertionError as problem:
+        context.isolation_problem = problem
+
+
+@then("nobody sees or reaches a record of another organization")
+def step_nobody_crosses(context: Any) -> None:
+    assert context.isolation_problem is None, str(context.isolation_problem)
