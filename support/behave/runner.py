@@ -17,6 +17,7 @@ Named in ``behave.ini`` (``runner = framework`` + ``[behave.runners]``). One run
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -65,6 +66,16 @@ def _move_outputs(config: Any, folder: Path) -> None:
                 config.outfiles[i] = str(folder / "allure-results")
     if getattr(config, "junit_directory", None):
         config.junit_directory = str(folder / "junit")
+
+
+def live_progress(config: Any, jobs: int, total: int) -> Any:
+    """A live bar with ETA on the terminal (stderr) for parallel runs; `-D progress=yes|no` forces it."""
+    wanted = config.userdata.get("progress", "auto")
+    if wanted == "no" or (wanted == "auto" and (jobs < 2 or not sys.stderr.isatty())):
+        return None
+    from support.reporting.progress import RunProgress
+
+    return RunProgress(total)
 
 
 def clear_allure_results(folder: str) -> None:
@@ -209,9 +220,13 @@ class FrameworkRunner(Runner):
         if allure_dir and self.config.userdata.get("keep_allure_results", "no") != "yes":
             clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
 
+        progress = live_progress(self.config, jobs, len(entries))
+
         def on_result(result: Any) -> None:
             results.append(result)
             replayer.replay(result)
+            if progress is not None:
+                progress.on_result(result.scenario_name, str(result.status), result.duration_seconds)
             if allure_dir and result.outcome is None and result.status in PARENT_REPORTED:
                 # Never ran, or its worker was stopped before the Allure formatter could finish: say it here.
                 entry = by_name[result.scenario_name]
@@ -219,10 +234,11 @@ class FrameworkRunner(Runner):
 
         report: dict[str, Any] | None = None
         try:
-            report = framework.run_all_scenarios(
-                tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
-                pulled_in=pulled_in | not_counted,
-            )
+            with progress or contextlib.nullcontext():
+                report = framework.run_all_scenarios(
+                    tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
+                    pulled_in=pulled_in | not_counted,
+                )
         finally:
             replayer.finish(selected={e.name for e in entries})
             self._write_outputs(report)
