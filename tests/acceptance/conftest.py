@@ -6,15 +6,15 @@ every other fixtures/<case>/ folder holds only feature files, used instead of ba
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.child_processes import child_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BEHAVE = Path(sys.executable).with_name("behave")
@@ -37,14 +37,8 @@ class FixtureProject:
     path: Path
 
     def behave(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> BehaveRun:
-        environ = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "prs.settings",
-            "PRS_FAST_HASHER": "1",
-            "FIXTURE_STATE_DIR": str(self.path),
-            "PRS_TEST_DB_SUFFIX": f"behave_{uuid.uuid4().hex[:8]}",
-            **(env or {}),
-        }
+        environ = child_env("behave", DJANGO_SETTINGS_MODULE="prs.settings", FIXTURE_STATE_DIR=str(self.path),
+                            **(env or {}))
         completed = subprocess.run(
             [str(BEHAVE), "--no-color", *args], cwd=self.path, env=environ, capture_output=True, text=True,
             timeout=timeout, stdin=subprocess.DEVNULL,

@@ -1,7 +1,6 @@
 """ServiceIntegrationTestCase under pytest-django (collected here) and under `python manage.py test`."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from support.contracts import ServiceIntegrationTestCase
+from tests.child_processes import child_env
 
 
 class PrsServicesTestCase(ServiceIntegrationTestCase):
@@ -49,7 +49,7 @@ class AssertionsFailTestCase(ServiceIntegrationTestCase):
 @pytest.mark.slow
 def test_the_case_runs_under_manage_py_test():
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PRS_FAST_HASHER": "1", "PRS_TEST_DB_SUFFIX": "contracts_manage"}
+    env = child_env("contracts_manage")
     completed = subprocess.run(
         [sys.executable, "manage.py", "test", "tests.contracts.test_testcase.PrsServicesTestCase", "-v", "2"],
         cwd=root, env=env, capture_output=True, text=True, timeout=300,

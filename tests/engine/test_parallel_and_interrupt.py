@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.reporting import load_report
+from tests.child_processes import child_env
 
 from .conftest import EngineHarness
 
@@ -67,7 +68,7 @@ def test_sequential_runs_never_overlap(engine: EngineHarness) -> None:
 def test_ctrl_c_kills_workers_runs_cleanup_and_still_writes_the_report(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     # The script creates (and at the end destroys) its own test database: never the one pytest uses.
-    env = {**os.environ, "PRS_TEST_DB_SUFFIX": os.environ.get("PRS_TEST_DB_SUFFIX", "") + "sigint"}
+    env = child_env("sigint")
     process = subprocess.Popen([sys.executable, str(SCRIPTS / "interrupted_run.py"), str(report_path), str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

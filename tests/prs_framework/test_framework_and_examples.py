@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from support.prs.integration import PRSIntegrationFramework
+from tests.child_processes import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,10 +50,8 @@ def test_bad_test_data_is_named(framework: PRSIntegrationFramework) -> None:
 
 
 def run_example(name: str, workdir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRS_EXAMPLES_WORKDIR": str(workdir)}
+    env = child_env("example", PRS_EXAMPLES_WORKDIR=str(workdir))
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the example sets Django up itself
-    # Its own test database name: this pytest session holds test_<name>[_suffix] on PostgreSQL.
-    env["PRS_TEST_DB_SUFFIX"] = f"{os.environ.get('PRS_TEST_DB_SUFFIX', 'pytest')}_example"
     return subprocess.run([sys.executable, str(ROOT / "docs" / "examples" / name)], env=env, capture_output=True,
                           text=True, timeout=300)
 
