@@ -39,7 +39,7 @@ if __name__ == "__main__":
     from django.test.runner import DiscoverRunner
 
     django.setup()
-    runner = DiscoverRunner(verbosity=1)
+    runner = DiscoverRunner(verbosity=1, interactive=False)  # never wait on a prompt (CI has no input)
     runner.setup_test_environment()
     databases = runner.setup_databases()
     try:
