@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.behave import session
+from support.behave.framework_setting import build_framework
 
 MAX_RECORDED_QUERIES = 500  # an Allure attachment, not an archive
 
@@ -91,16 +92,14 @@ def _jsonable(value: Any) -> Any:
 
 # -- the framework object for steps ---------------------------------------------------------------------------
 
-def framework_object() -> Any:
-    """The worker's framework (under our runner) or the PRS facade (plain behave), or None."""
+def framework_object(context: Any) -> Any:
+    """The worker's framework (under our runner), or, under plain behave, one built from the configuration."""
     current = session.current_framework()
     if current is not None:
         return current
-    try:
-        from support.framework import integration_framework
-    except ImportError:
-        return None
-    return integration_framework
+    if getattr(context, "plain_framework", None) is None:
+        context.plain_framework = build_framework(context.config)
+    return context.plain_framework
 
 
 # -- plain-behave database handling (the framework runner does this itself) ----------------------------------
@@ -169,7 +168,7 @@ def after_all(context: Any) -> None:
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    context.framework = framework_object()
+    context.framework = framework_object(context)
     if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
         record = ScenarioRecord(rss_started=_rss())
         context.record = record

@@ -18,7 +18,6 @@ Named in ``behave.ini`` (``runner = framework`` + ``[behave.runners]``). One run
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -31,6 +30,7 @@ from behave.runner import Context, Runner, the_step_registry
 from behave.runner_util import collect_feature_locations, parse_features, print_undefined_step_snippets
 
 from support.behave import session
+from support.behave.framework_setting import FrameworkSettingError, build_framework
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
 from support.behave.summary import closing_line, count_statuses, run_notes
@@ -38,20 +38,8 @@ from support.engine.scenario import Status
 from support.reporting.allure_results import write_allure_result
 
 REPORTS_DIR = "reports"  # -D reports=DIR puts this run's reports (and Allure results) elsewhere, e.g. per shard
-# The framework class to run on, "module:Class": the engine alone unless behave.ini names a richer one
-# (the acceptance suite names PRS's, which adds its test data and assertions).
-DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
 # Results the workers' Allure formatter cannot have written.
 PARENT_REPORTED = frozenset({Status.BLOCKED, Status.TIMED_OUT, Status.ERROR, Status.SKIPPED})
-
-
-def make_framework(spec: str) -> Any:
-    module_name, _, class_name = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), class_name)()
-    except (ImportError, AttributeError, ValueError) as error:
-        raise RunStopped(f"FrameworkConfigError: cannot build framework {spec!r}: {error}",
-                         "bad framework setting") from None
 
 
 def _move_outputs(config: Any, folder: Path) -> None:
@@ -208,7 +196,10 @@ class FrameworkRunner(Runner):
                  pulled_in: set[str], not_counted: set[str]) -> bool:
         jobs = max(1, int(getattr(self.config, "jobs", 1) or 1))
         session.prepare(self.config, self.hooks, self.base_dir)
-        framework = make_framework(self.config.userdata.get("framework", DEFAULT_FRAMEWORK))
+        try:
+            framework = build_framework(self.config)
+        except FrameworkSettingError as error:
+            raise RunStopped(f"FrameworkSettingError: {error}", "bad framework setting") from None
         for entry in entries:
             framework.register_scenario(to_test_scenario(entry))
 
