@@ -28,6 +28,7 @@ from behave.formatter._registry import make_formatters
 from behave.model import Feature, Scenario
 from behave.runner import Context, Runner, the_step_registry
 from behave.runner_util import collect_feature_locations, parse_features, print_undefined_step_snippets
+from django.db.utils import OperationalError
 
 from support.behave import session
 from support.behave.framework_setting import FrameworkSettingError, build_framework
@@ -54,6 +55,15 @@ def _move_outputs(config: Any, folder: Path) -> None:
                 config.outfiles[i] = str(folder / "allure-results")
     if getattr(config, "junit_directory", None):
         config.junit_directory = str(folder / "junit")
+
+
+def describe_database() -> str:
+    """Which database the run tried to reach, without its password."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    where = f"{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 'default port'}/{settings.get('NAME')}"
+    return f"cannot reach the {connection.vendor} database {where} (DATABASE_URL)"
 
 
 def live_progress(config: Any, jobs: int, total: int) -> Any:
@@ -230,6 +240,9 @@ class FrameworkRunner(Runner):
                     tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
                     pulled_in=pulled_in | not_counted,
                 )
+        except OperationalError as error:  # scenario failures never get here: the database itself is out of reach
+            raise RunStopped(f"DatabaseError: {describe_database()}: {str(error).strip().splitlines()[0]}",
+                             "database unreachable") from None
         finally:
             replayer.finish(selected={e.name for e in entries})
             self._write_outputs(report)

@@ -46,3 +46,10 @@ def test_invalid_tag_expression_is_a_clear_error(make_project):
     assert run.returncode == 1
     assert "TagExpressionError" in run.output
     assert "Expected operand after and" in run.output
+
+
+def test_an_unreachable_database_is_named_and_nothing_runs(make_project):
+    run = make_project("basic").behave(env={"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"})
+    assert run.returncode == 1
+    assert "cannot reach the postgresql database 127.0.0.1:9/nowhere" in run.output
+    assert run.output.strip().splitlines()[-1] == "acceptance: not run — database unreachable"
