@@ -52,4 +52,4 @@ def test_an_unreachable_database_is_named_and_nothing_runs(make_project):
     run = make_project("basic").behave(env={"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"})
     assert run.returncode == 1
     assert "cannot reach the postgresql database 127.0.0.1:9/nowhere" in run.output
-    assert run.output.strip().splitlines()[-1] == "acceptance: not run — database unreachable"
+    assert "acceptance: not run — database unreachable" in run.output.splitlines()
