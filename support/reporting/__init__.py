@@ -1,4 +1,6 @@
-"""Run reports. `json_report` builds/writes/loads the JSON report every other format starts from."""
-from support.reporting.json_report import build_report, load_report, write_report
+"""Run reports. `json_report` builds and writes the JSON report every other format starts from;
+`report_file` reads one back, saying what is wrong with a file that is not one."""
+from support.reporting.json_report import build_report, write_report
+from support.reporting.report_file import ReportError, load_report
 
-__all__ = ["build_report", "load_report", "write_report"]
+__all__ = ["ReportError", "build_report", "load_report", "write_report"]

@@ -27,7 +27,6 @@ from typing import Any
 from support.engine.scenario import Status, TestResult
 
 SCHEMA_VERSION = 1
-REQUIRED_KEYS = ("summary", "results", "performance_analysis", "recommendations")
 
 # Recommendation thresholds: a figure at or past one of these earns a line in `recommendations`.
 REPEATED_SQL_MIN = 10  # one normalized statement executed this often in one scenario: N+1 smell
@@ -160,20 +159,3 @@ def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         out.write("\n")
     os.replace(tmp, target)
     return target
-
-
-def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a report written by `write_report`, failing clearly if it is not one."""
-    source = Path(path)
-    try:
-        report = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no report at {source}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source} is not valid JSON: {exc}") from None
-    if not isinstance(report, dict):
-        raise ValueError(f"{source}: a report is a JSON object, found {type(report).__name__}")
-    missing = [key for key in REQUIRED_KEYS if key not in report]
-    if missing:
-        raise ValueError(f"{source}: not a run report, missing key(s) {missing}")
-    return report
