@@ -14,7 +14,7 @@ from prs.audit.services import AuditServiceProtocol
 from prs.clients import selectors
 from prs.clients.models import PHONE_PATTERN, Client, ClientStatus
 from prs.common.access import find_for_actor, forbidden, has_role, stale_version
-from prs.common.changes import created, deleted, diff, snapshot
+from prs.common.changes import created, deleted, save_changes, snapshot
 from prs.common.inputs import Payload
 from prs.common.organizations import organization_for_create
 from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
@@ -106,13 +106,8 @@ class ClientService:
                     payload.errors.add("email", f"A client with email {values['email']} already exists.")
                 if payload.errors:
                     return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-                before = snapshot(client, AUDITED_FIELDS)
-                for name, value in values.items():
-                    setattr(client, name, value)
-                client.version += 1
-                client.save()
-                expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, client,
-                                                    diff(before, snapshot(client, AUDITED_FIELDS))))
+                changes = save_changes(client, values, AUDITED_FIELDS)
+                expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, client, changes))
         except IntegrityError:
             return ServiceResult.fail(ErrorCode.VALIDATION, {"email": ["A client with this email already exists."]})
         return ServiceResult.ok(client)

@@ -1,7 +1,7 @@
 """Field snapshots and before/after diffs for the audit trail, as JSON-safe strings."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -44,3 +44,19 @@ def created(after: Mapping[str, str | None]) -> Changes:
 
 def deleted(before: Mapping[str, str | None]) -> Changes:
     return diff(before, {})
+
+
+def save_changes(obj: Any, values: Mapping[str, Any], audited: Iterable[str],
+                 then: Callable[[Any], Any] | None = None) -> Changes:
+    """Set `values` on `obj`, bump its optimistic-locking version and save it (then `then(obj)`, for derived
+    fields); returns what changed among the `audited` fields, for the audit trail."""
+    fields = tuple(audited)
+    before = snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.version += 1
+    obj.save()
+    if then is not None:
+        then(obj)
+    return diff(before, snapshot(obj, fields))
+

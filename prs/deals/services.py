@@ -16,7 +16,7 @@ from prs.audit.models import AuditAction
 from prs.audit.services import AuditServiceProtocol
 from prs.clients.selectors import client_queryset
 from prs.common.access import find_for_actor, forbidden, has_role, stale_version
-from prs.common.changes import created, deleted, diff, snapshot
+from prs.common.changes import created, deleted, diff, save_changes, snapshot
 from prs.common.human_ids import next_human_id
 from prs.common.inputs import Payload
 from prs.common.money import MAX_DEAL_VALUE
@@ -176,13 +176,7 @@ class DealService:
                     payload.errors.add("value", f"Must be at least {committed}, the sum of its non-rejected payments.")
             if payload.errors:
                 return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-            before = snapshot(deal, DEAL_FIELDS)
-            for name, value in values.items():
-                setattr(deal, name, value)
-            deal.version += 1
-            deal.save()
-            refresh_payment_status(deal)
-            changes = diff(before, snapshot(deal, DEAL_FIELDS))
+            changes = save_changes(deal, values, DEAL_FIELDS, then=refresh_payment_status)
             expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, deal, changes))
         return ServiceResult.ok(deal)
 
