@@ -1,4 +1,4 @@
-@contracts
+@scenario:service_contracts @contract @allure.label.epic:Contracts
 Feature: Service contracts
   Every PRS service keeps the promises written in its contract: which operations it offers, what they
   accept and return, how each known failure is answered, which other services it relies on, and what an
