@@ -88,7 +88,7 @@ class ClientService:
         try:
             with transaction.atomic():
                 client, failure = find_for_actor(
-                    actor, selectors.client_queryset(actor).select_for_update(of=("self",)), client_id, label="Client"
+                    actor, selectors.client_queryset(actor), client_id, label="Client", lock=True
                 )
                 if failure:
                     return failure
@@ -115,7 +115,7 @@ class ClientService:
     def delete(self, actor: User, client_id: object) -> ServiceResult[None]:
         with transaction.atomic():
             client, failure = find_for_actor(
-                actor, selectors.client_queryset(actor).select_for_update(of=("self",)), client_id, label="Client"
+                actor, selectors.client_queryset(actor), client_id, label="Client", lock=True
             )
             if failure:
                 return failure

@@ -144,7 +144,7 @@ class CommissionService:
         """Changes rate, exchange rate, bonus, penalty or currency (org admins); sales are recomputed."""
         with transaction.atomic():
             commission, failure = find_for_actor(
-                actor, selectors.commission_queryset(actor).select_for_update(of=("self",)), commission_id,
+                actor, selectors.commission_queryset(actor), commission_id, lock=True,
                 label="Commission",
             )
             if failure:

@@ -73,10 +73,15 @@ def find_for_actor(
     field: str = "non_field_errors",
     org_path: str = "organization",
     code: ErrorCode = ErrorCode.NOT_FOUND,
+    lock: bool = False,
 ) -> tuple[M | None, ServiceResult[Any] | None]:
-    """(object, None) or (None, failure). Reaching into another organization is a security event."""
+    """(object, None) or (None, failure). Reaching into another organization is a security event.
+
+    `lock=True` takes the row lock (select_for_update) for a write that must not race another."""
     from prs.accounts.services import security_service  # the security service records into audit models
 
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
     located = locate(actor, queryset, pk, org_path)
     if located.obj is not None:
         return located.obj, None

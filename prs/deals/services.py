@@ -228,7 +228,7 @@ class DealService:
 
     @staticmethod
     def _locked_deal(actor: User, deal_id: object) -> tuple[Deal | None, ServiceResult[Any] | None]:
-        return find_for_actor(actor, selectors.deal_queryset(actor).select_for_update(of=("self",)), deal_id,
+        return find_for_actor(actor, selectors.deal_queryset(actor), deal_id, lock=True,
                               label="Deal")
 
     @staticmethod
@@ -286,7 +286,7 @@ class PaymentService:
         try:
             with transaction.atomic():
                 deal, failure = find_for_actor(
-                    actor, selectors.deal_queryset(actor).select_for_update(of=("self",)), deal_ref,
+                    actor, selectors.deal_queryset(actor), deal_ref, lock=True,
                     label="Deal", field="deal", code=ErrorCode.VALIDATION,
                 )
                 if failure:
@@ -384,7 +384,7 @@ class PaymentService:
         """One decision per payment, by a verifier or org admin who did not record it."""
         with transaction.atomic():
             payment, failure = find_for_actor(
-                actor, selectors.payment_queryset(actor).select_for_update(of=("self",)), payment_id, label="Payment"
+                actor, selectors.payment_queryset(actor), payment_id, label="Payment", lock=True
             )
             if failure:
                 return failure

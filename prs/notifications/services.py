@@ -94,7 +94,7 @@ class NotificationService:
         """Only the recipient marks a notification read; marking it again changes nothing."""
         with transaction.atomic():
             notification, failure = find_for_actor(
-                actor, selectors.notification_queryset(actor).select_for_update(of=("self",)), notification_id,
+                actor, selectors.notification_queryset(actor), notification_id, lock=True,
                 label="Notification",
             )
             if failure:
