@@ -20,6 +20,7 @@ from typing import Any
 from behave.model import Feature, Scenario, ScenarioOutline
 
 from support.behave.tags import FrameworkTags, TagError, TagLevel, parse_levels, tag_location
+from support.engine.scheduling import with_dependencies
 
 # Gherkin scenarios retry only when asked to (@retry:N): a deterministic failure is not worth more runs.
 DEFAULT_RETRY_ATTEMPTS = 0
@@ -174,14 +175,7 @@ class GherkinSuite:
             if tag_expression.check(e.scenario.effective_tags)
             and (name_filter is None or name_filter(e.scenario))
         }
-        index = self.by_name()
-        closed = set(chosen)
-        stack = list(chosen)
-        while stack:
-            for dep in index[stack.pop()].dependencies:
-                if dep not in closed:
-                    closed.add(dep)
-                    stack.append(dep)
+        closed = with_dependencies(chosen, {name: e.dependencies for name, e in self.by_name().items()})
         return [e for e in self.entries if e.name in closed], closed - chosen
 
 

@@ -7,7 +7,7 @@ dependents of a scenario that finished without passing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from support.engine.scenario import Status, TestScenario
@@ -79,13 +79,7 @@ def plan_run(scenarios: Iterable[TestScenario], tags: Iterable[str] | str | None
             known = sorted({t for s in by_name.values() for t in s.tags})
             raise ScenarioGraphError(f"no registered scenario carries any of the tags {list(wanted)}; "
                                      f"known tags: {known}")
-        selected = set(chosen)
-        stack = list(chosen)
-        while stack:
-            for dep in by_name[stack.pop()].dependencies:
-                if dep not in selected:
-                    selected.add(dep)
-                    stack.append(dep)
+        selected = with_dependencies(chosen, {name: s.dependencies for name, s in by_name.items()})
         pulled = selected - chosen
     return Plan(order=_topological(by_name, selected), pulled_in=frozenset(pulled), tags=wanted)
 
@@ -156,3 +150,16 @@ class ReadyQueue:
     @property
     def done(self) -> bool:
         return not self._pending and not self._running
+
+
+def with_dependencies(chosen: Iterable[str], dependencies: Mapping[str, Iterable[str]]) -> set[str]:
+    """The chosen names and everything they depend on, transitively."""
+    closed = set(chosen)
+    stack = list(closed)
+    while stack:
+        for dep in dependencies[stack.pop()]:
+            if dep not in closed:
+                closed.add(dep)
+                stack.append(dep)
+    return closed
+
