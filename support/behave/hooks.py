@@ -19,35 +19,26 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from support.behave import session
 from support.behave.framework_setting import build_framework
+from support.engine.monitoring import QueryCounter
 
-MAX_RECORDED_QUERIES = 500  # an Allure attachment, not an archive
+MAX_RECORDED_QUERIES = 500  # distinct statements in an Allure attachment, not an archive
 
 
 @dataclass
 class ScenarioRecord:
-    """What a scenario did, for the attachments."""
+    """What a scenario did, for the attachments. Queries are the engine's own count under our runner."""
 
+    queries: QueryCounter
     started: float = field(default_factory=time.perf_counter)
     cpu_started: float = field(default_factory=time.process_time)
     rss_started: int = 0
-    queries: list[dict[str, Any]] = field(default_factory=list)
-    query_count: int = 0
     http: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add_query(self, sql: str, duration_ms: float) -> None:
-        with self.lock:
-            self.query_count += 1
-            if len(self.queries) < MAX_RECORDED_QUERIES:
-                self.queries.append({"sql": sql, "ms": round(duration_ms, 3)})
 
 
 def _rss() -> int:
@@ -170,9 +161,7 @@ def after_all(context: Any) -> None:
 def before_scenario(context: Any, scenario: Any) -> None:
     context.framework = framework_object(context)
     if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
-        record = ScenarioRecord(rss_started=_rss())
-        context.record = record
-        context.add_cleanup(_start_query_recording(record))
+        context.record = ScenarioRecord(queries=_query_counter(context), rss_started=_rss())
     plain = _plain(context)
     if plain is None:
         return
@@ -197,39 +186,14 @@ def after_scenario(context: Any, scenario: Any) -> None:
             plain.end_scenario()
 
 
-def _start_query_recording(record: ScenarioRecord) -> Callable[[], None]:
-    """Record SQL on every open connection and on connections opened during the scenario."""
-    from django.db import connections
-    from django.db.backends.signals import connection_created
-
-    wrapped: list[Any] = []
-
-    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, ctx)
-        finally:
-            record.add_query(sql, (time.perf_counter() - start) * 1000)
-
-    def install(connection: Any) -> None:
-        if not any(c is connection for c in wrapped):
-            connection.execute_wrappers.append(wrapper)
-            wrapped.append(connection)
-
-    def on_created(sender: Any, connection: Any, **kwargs: Any) -> None:
-        install(connection)
-
-    for connection in connections.all(initialized_only=True):
-        install(connection)
-    connection_created.connect(on_created, weak=False)
-
-    def stop() -> None:
-        connection_created.disconnect(on_created)
-        for connection in wrapped:
-            if wrapper in connection.execute_wrappers:
-                connection.execute_wrappers.remove(wrapper)
-
-    return stop
+def _query_counter(context: Any) -> QueryCounter:
+    """The running attempt's counter (the engine's monitor, under our runner), else one for this scenario."""
+    monitor = getattr(context.framework, "current_monitor", None)
+    if monitor is not None and monitor.queries is not None:
+        return monitor.queries
+    counter = QueryCounter().start()
+    context.add_cleanup(counter.stop)
+    return counter
 
 
 def _attach(record: ScenarioRecord, scenario: Any) -> None:
@@ -241,17 +205,18 @@ def _attach(record: ScenarioRecord, scenario: Any) -> None:
         "wall_seconds": round(time.perf_counter() - record.started, 4),
         "cpu_seconds": round(time.process_time() - record.cpu_started, 4),
         "rss_change_mb": round((_rss() - record.rss_started) / 2**20, 2),
-        "query_count": record.query_count,
+        "query_count": record.queries.count,
         "status": getattr(scenario.status, "name", str(scenario.status)),
         "pid": os.getpid(),
     }
     allure.attach(json.dumps(figures, indent=2), name="resources",
                   attachment_type=allure.attachment_type.JSON)
-    if record.queries:
-        text = "\n".join(f"{q['ms']:>9.3f} ms  {q['sql']}" for q in record.queries)
-        if record.query_count > len(record.queries):
-            text += f"\n… {record.query_count - len(record.queries)} more"
-        allure.attach(text, name=f"queries ({record.query_count})", attachment_type=allure.attachment_type.TEXT)
+    statements = record.queries.statements(MAX_RECORDED_QUERIES)
+    if statements:
+        text = "\n".join(f"{q['count']:>5} × {q['ms']:>9.3f} ms  {q['sql']}" for q in statements)
+        if record.queries.distinct > len(statements):
+            text += f"\n… {record.queries.distinct - len(statements)} more distinct statements"
+        allure.attach(text, name=f"queries ({record.queries.count})", attachment_type=allure.attachment_type.TEXT)
     for index, exchange in enumerate(record.http, start=1):
         request = exchange["request"]
         allure.attach(json.dumps(exchange, indent=2, default=str),

@@ -91,6 +91,7 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
     figures: dict[str, Any] = {}
     outcome: Any = None
     framework.current_scenario, framework.current_attempt = scenario, attempt
+    framework.current_monitor = monitor
     try:
         with scenario_isolation(scenario.needs_commit):
             monitoring = False
@@ -120,7 +121,7 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
     except BaseException as exc:  # the rollback itself failed
         failures.append((Status.ERROR, f"isolation rollback raised {describe(exc)}", traceback.format_exc()))
     finally:
-        framework.current_scenario = None
+        framework.current_scenario = framework.current_monitor = None
     if not failures:
         over = exceeded_limits(figures, scenario.budgets)
         if over:

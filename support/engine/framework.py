@@ -27,6 +27,7 @@ class IntegrationFramework:
         self.registry = registry if registry is not None else ScenarioRegistry()
         self.monitoring = monitoring  # False only to measure the monitor's own overhead
         self.current_scenario: TestScenario | None = None  # set in the worker during an attempt
+        self.current_monitor: Any = None  # the attempt's ScenarioMonitor, for hooks that report its figures
         self.current_attempt: int = 0
         self.last_results: list[TestResult] = []  # parent side, after run_all_scenarios
         self.last_report: dict[str, Any] | None = None

@@ -111,6 +111,17 @@ class QueryCounter:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def statements(self, limit: int) -> list[dict[str, Any]]:
+        """Distinct statements in the order first seen, with their count and total time (for attachments)."""
+        with self._lock:
+            items = list(self._stats.items())[:limit]
+        return [{"sql": sql, "count": n, "ms": round(seconds * 1000, 3)} for sql, (n, seconds) in items]
+
+    @property
+    def distinct(self) -> int:
+        with self._lock:
+            return len(self._stats)
+
     def repeated(self, top: int = REPEATED_TOP_N) -> list[dict[str, Any]]:
         """Statements run more than once, by normalized shape, most frequent first."""
         with self._lock:
@@ -302,6 +313,11 @@ class ScenarioMonitor:
         self._queries: QueryCounter | None = None
         self._wall = 0.0
         self._cpu = 0.0
+
+    @property
+    def queries(self) -> QueryCounter | None:
+        """The attempt's query counter while it runs (None when monitoring is off)."""
+        return self._queries
 
     def start(self) -> None:
         self.figures = {"monitoring": self.enabled}
