@@ -283,7 +283,10 @@ class Executor:
     def _cleanup_now(self, names: list[str]) -> None:
         worker = self._spawn()
         try:
-            if not worker.conn.poll(STARTUP_SECONDS) or worker.conn.recv()[0] != "ready":
+            # Someone pressed Ctrl-C: wait briefly, never STARTUP_SECONDS, and say so if cleanup could not run.
+            if not worker.conn.poll(INTERRUPT_CLEANUP_SECONDS) or worker.conn.recv()[0] != "ready":
+                for name in dict.fromkeys(names):
+                    self._cleanup_failed(name, "no worker started for cleanup_function after the interruption")
                 return
             for name in dict.fromkeys(names):
                 worker.conn.send(("cleanup", name))

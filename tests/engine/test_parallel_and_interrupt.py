@@ -78,7 +78,14 @@ def test_ctrl_c_kills_workers_runs_cleanup_and_still_writes_the_report(tmp_path:
             assert time.monotonic() < deadline, "the slow scenario never started"
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
+        try:
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)  # faulthandler: where is it stuck?
+            time.sleep(1)
+            process.kill()
+            _, stuck = process.communicate()
+            pytest.fail(f"the interrupted run did not end within 30 s; its stacks:\n{stuck}")
     finally:
         if process.poll() is None:
             process.kill()

@@ -2,11 +2,14 @@
 
 argv: report path, marker folder. Prints "started slow" once the slow scenario is running.
 """
+import faulthandler
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
+faulthandler.register(signal.SIGUSR1)  # the test asks for every thread's stack if this run ever hangs
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
 os.environ.setdefault("PRS_FAST_HASHER", "1")
 
