@@ -6,8 +6,9 @@
     prs-acceptance merge SHARD.json... [--allure DIR...]     one report from shard reports
     prs-acceptance contracts export|compare|docs PATH        service contracts
     prs-acceptance seed --size N                             PRS data of a given size
+    prs-acceptance rules [PATHS] [--check]                   rules of docs/rules.md and their scenarios
 
-Exit status: 0 fine, 1 a check failed (contract drift), 2 bad input (named on stderr).
+Exit status: 0 fine, 1 a check failed (contract drift, a rule without a scenario), 2 bad input (named on stderr).
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed", help="create PRS data of a given size")
     p.add_argument("--size", default="small", help="size name or number understood by support.prs.seeding")
     p.set_defaults(handler=cmd_seed)
+
+    p = sub.add_parser("rules", help="each rule of docs/rules.md with the scenarios tagged @rule:ID")
+    p.add_argument("paths", nargs="*", default=["features"])
+    p.add_argument("--check", action="store_true", help="exit 1 naming every rule without a scenario")
+    p.set_defaults(handler=cmd_rules)
     return parser
 
 
@@ -158,6 +164,12 @@ def cmd_shards(args: argparse.Namespace) -> int:
                       f"{plan.estimated_seconds:.1f}")
     console.print(table)
     return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from support.behave.rules_cli import rules_command
+
+    return rules_command(_suite(args.paths), check=args.check, console=console, errors=errors)
 
 
 # --- report / merge ----------------------------------------------------------------------------------------

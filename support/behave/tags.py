@@ -9,6 +9,8 @@ Plain tags (``@security``) select; a few tags configure the framework:
 ``@skip_if:ENVVAR`` / ``@skip_if:ENVVAR=value``  skip when the variable is set (non-empty) / equals value
 ``@needs_commit``     the scenario commits for real (threads, live server): no rollback isolation
 ``@scenario:NAME``    on the Feature line only: the feature's seed name, which ``@depends_on`` refers to
+``@rule:ID``          the scenario guards rule ID of docs/rules.md (repeatable; kept as a label for reports)
+``@today:DATE``       the scenario runs with the clock at DATE (``2026-12-31`` or ``2026-12-31T23:59:00``, UTC)
 
 Tags are inherited (feature → rule → outline/examples → scenario); for single-valued tags the most specific
 level wins, ``@depends_on`` and ``@skip_if`` accumulate.
@@ -16,10 +18,13 @@ level wins, ``@depends_on`` and ``@skip_if`` accumulate.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+
+from support.behave.rules import check_rule_id
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 ENVVAR_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -72,6 +77,8 @@ class FrameworkTags:
     skip_if: tuple[SkipIf, ...] = ()
     needs_commit: bool = False
     seed_name: str | None = None
+    rules: tuple[str, ...] = ()
+    today: str | None = None  # ISO date or date-time of the fixed clock, as written
     labels: tuple[str, ...] = field(default=())  # the plain (selection, allure) tags
 
     @property
@@ -107,7 +114,7 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
         if name == "needs_commit":
             return replace(current, needs_commit=True)
         if name in {"depends_on", "timeout", "retry", "max_queries", "max_duration", "max_memory_mb",
-                    "skip_if", "scenario"}:
+                    "skip_if", "scenario", "rule", "today"}:
             raise fail(f"@{name} needs a value, as in @{name}:VALUE")
         return replace(current, labels=(*current.labels, tag))
     try:
@@ -136,6 +143,17 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
             if not ENVVAR_PATTERN.match(variable):
                 raise fail("expected @skip_if:ENVVAR or @skip_if:ENVVAR=value")
             return replace(current, skip_if=(*current.skip_if, SkipIf(variable, expected if eq else None)))
+        if name == "rule":
+            problem = check_rule_id(value)
+            if problem:
+                raise fail(problem)
+            return replace(current, rules=(*current.rules, value), labels=(*current.labels, tag))
+        if name == "today":
+            try:
+                parse_today(value)
+            except ValueError:
+                raise fail(f"expected @today:YYYY-MM-DD or @today:YYYY-MM-DDTHH:MM[:SS], got {value!r}") from None
+            return replace(current, today=value)
     except ValueError as error:
         if isinstance(error, TagError):
             raise
@@ -143,8 +161,18 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
         raise fail(f"expected {kinds.get(name, 'a positive number')}, got {value!r}") from None
     if name.startswith(FOREIGN_COLON_PREFIXES):
         return replace(current, labels=(*current.labels, tag))
-    known = "depends_on, timeout, retry, max_queries, max_duration, max_memory_mb, skip_if, scenario"
+    known = "depends_on, timeout, retry, max_queries, max_duration, max_memory_mb, skip_if, scenario, rule, today"
     raise fail(f"unknown framework tag '{name}' (known: {known}, needs_commit)")
+
+
+def parse_today(value: str) -> dt.datetime:
+    """The instant of ``@today:VALUE`` in UTC; a bare date means 10:00 that day (mid-morning, far from midnight)."""
+    if "T" not in value:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(10, 0), tzinfo=dt.UTC)
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        raise ValueError(value)
+    return moment.replace(tzinfo=dt.UTC)
 
 
 def tag_location(filename: str, tag: object, fallback_line: int) -> str:
@@ -174,6 +202,7 @@ def parse_levels(levels: Iterable[TagLevel]) -> FrameworkTags:
         result,
         depends_on=tuple(dict.fromkeys(result.depends_on)),
         skip_if=tuple(dict.fromkeys(result.skip_if)),
+        rules=tuple(dict.fromkeys(result.rules)),
         labels=tuple(dict.fromkeys(result.labels)),
     )
 
