@@ -6,6 +6,8 @@ Two ways behave runs:
   test databases, the per-scenario isolation (atomic + rollback, or a fresh database for ``@needs_commit``),
   timeouts, retries, skip conditions and monitoring. The hooks here only give steps ``context.framework`` and
   record what steps did for Allure.
+* **Both ways**, every scenario runs on a fixed clock (``support.behave.clock``): its ``@today:`` date, else the
+  run's default; ``context.clock.shift(timedelta)`` lets time pass inside a scenario.
 * **Under behave's plain runner** (``behave --runner behave.runner:Runner``): nothing else sets up Django's
   test database, so ``before_all`` creates it, each scenario runs in an ``atomic()`` block rolled back
   afterwards, and ``@skip_if`` is honoured. Dependencies, timeouts and retries need the framework's runner.
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.behave import session
+from support.behave.clock import default_today, scenario_instant, start_clock
 from support.behave.framework_setting import build_framework
 from support.engine.monitoring import QueryCounter
 
@@ -147,6 +150,7 @@ def _plain(context: Any) -> PlainBehaveDatabase | None:
 # -- the hooks ---------------------------------------------------------------------------------------------------
 
 def before_all(context: Any) -> None:
+    default_today(context.config.userdata)  # a bad -D today= stops the run here, not in every scenario
     if not session.active():
         context.plain_database = PlainBehaveDatabase()
         context.plain_database.setup()
@@ -159,15 +163,18 @@ def after_all(context: Any) -> None:
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
+    from support.behave.registration import scenario_framework_tags
+
+    tags = scenario_framework_tags(scenario)
+    # The fixed clock first: everything the scenario does, its Given data included, happens on its day.
+    context.clock, stop_clock = start_clock(scenario_instant(tags.today, context.config.userdata))
+    context.add_cleanup(stop_clock)
     context.framework = framework_object(context)
     if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
         context.record = ScenarioRecord(queries=_query_counter(context), rss_started=_rss())
     plain = _plain(context)
     if plain is None:
         return
-    from support.behave.registration import scenario_framework_tags
-
-    tags = scenario_framework_tags(scenario)
     why = tags.skip_condition() if tags.skip_condition else None
     if why:
         scenario.skip(why)

@@ -31,6 +31,7 @@ from behave.runner_util import collect_feature_locations, parse_features, print_
 from django.db.utils import OperationalError
 
 from support.behave import session
+from support.behave.clock import ClockSettingError, default_today
 from support.behave.framework_setting import FrameworkSettingError, build_framework
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
@@ -208,8 +209,9 @@ class FrameworkRunner(Runner):
         session.prepare(self.config, self.hooks, self.base_dir)
         try:
             framework = build_framework(self.config)
-        except FrameworkSettingError as error:
-            raise RunStopped(f"FrameworkSettingError: {error}", "bad framework setting") from None
+            default_today(self.config.userdata)
+        except (FrameworkSettingError, ClockSettingError) as error:
+            raise RunStopped(f"{type(error).__name__}: {error}", "bad framework setting") from None
         for entry in entries:
             framework.register_scenario(to_test_scenario(entry))
 

@@ -265,12 +265,13 @@ _cheque_numbers = itertools.count(1)
 
 
 def record_payment(context: Any, author: User, amount: Decimal, kind: str = "bank",
-                   deal: Deal | None = None) -> ServiceResult[Payment]:
-    """Records a payment of ``kind`` (bank, cheque, cash, wallet) on the deal (default: that deal)."""
+                   deal: Deal | None = None, on: dt.date | None = None) -> ServiceResult[Payment]:
+    """Records a payment of ``kind`` (bank, cheque, cash, wallet) on the deal (default: that deal), dated ``on``
+    (default: today)."""
     if kind not in PaymentMethod.values:
         raise ValueError(f"unknown payment kind {kind!r}: one of {', '.join(PaymentMethod.values)}")
     data: dict[str, Any] = {
-        "deal": (deal or the_deal(context)).pk, "payment_date": timezone.localdate(), "amount": amount,
+        "deal": (deal or the_deal(context)).pk, "payment_date": on or timezone.localdate(), "amount": amount,
         "payment_type": kind,
     }
     if kind == PaymentMethod.CHEQUE:
@@ -295,10 +296,11 @@ def reject(context: Any, verifier: User, reason: str = DEFAULT_REJECTION,
     return remember_result(context, service(context, "payment_service").reject(verifier, payment.pk, reason))
 
 
-def approved_payment(context: Any, amount: Decimal, deal: Deal | None = None) -> Payment:
+def approved_payment(context: Any, amount: Decimal, deal: Deal | None = None, on: dt.date | None = None) -> Payment:
     """A payment recorded by the deal's salesperson and approved in full by a verifier (arranging data)."""
     deal = deal or the_deal(context)
-    payment = expect_success(record_payment(context, deal.salesperson, amount, deal=deal), f"a payment of {amount}")
+    payment = expect_success(record_payment(context, deal.salesperson, amount, deal=deal, on=on),
+                             f"a payment of {amount}")
     return expect_success(approve(context, a_verifier_for(context, payment), payment=payment),
                           f"the approval of {payment}")
 
