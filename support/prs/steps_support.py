@@ -216,6 +216,14 @@ def add_member(context: Any, org: Organization, username: str, role: str) -> Use
     return users[username]
 
 
+def superuser(context: Any, username: str) -> User:
+    """The superuser known as ``username`` in the scenario (made on first mention): no organization, sees all."""
+    users = _registry(context, "users")
+    if username not in users:
+        users[username] = UserFactory(superuser=True, email=f"{username}@prs.example")
+    return users[username]
+
+
 def add_client(context: Any, author: User, name: str) -> Client:
     """A client of the author's organization, created through ClientService by the author."""
     created = ClientFactory(organization=author.organization, created_by=author, name=name)

@@ -1,0 +1,225 @@
+@scenario:field_rules @core @api @allure.label.epic:Validation
+Feature: What PRS accepts in each field, at the edges
+  Each resource checks its fields where they are entered. Every example sits at an edge of a rule: the last
+  value accepted and the first refused. A refusal names the field.
+
+  Background:
+    Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
+    And the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
+
+  @rule:CLI-05 @rule:CLI-06 @rule:CLI-08 @rule:API-11
+  Scenario Outline: A new client with <field> <value> is <outcome>
+    When "sam" submits a new client with <field> "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field       | value              | outcome                          |
+      | name        | 200 characters     | accepted                         |
+      | name        | 201 characters     | refused as invalid, naming it    |
+      | name        | nothing            | refused as invalid, naming it    |
+      | phone       | +1234567890        | accepted                         |
+      | phone       | +123456789         | refused as invalid, naming it    |
+      | phone       | +123456789012345   | accepted                         |
+      | phone       | 12345678901        | refused as invalid, naming it    |
+      | phone       | +1234567890a       | refused as invalid, naming it    |
+      | phone       | nothing            | refused as invalid, naming it    |
+      | email       | buyer@example      | refused as invalid, naming it    |
+      | email       | nothing            | refused as invalid, naming it    |
+      | nationality | 100 characters     | accepted                         |
+      | nationality | 101 characters     | refused as invalid, naming it    |
+      | status      | bad debt           | accepted                         |
+      | status      | clear              | accepted                         |
+      | status      | written off        | refused as invalid, naming it    |
+
+  @rule:CLI-08
+  Scenario: A new client is pending until someone says otherwise
+    When "sam" submits a new client with status "nothing"
+    Then that submission is accepted
+    And the answer shows status "pending"
+
+  @rule:CLI-07
+  Scenario Outline: A client's email is unique within its organization, whatever its case
+    Given "<owner>" has a client with the email "buyer@fabrikam.example"
+    When "sam" submits a new client with email "<email>"
+    Then that submission is <outcome>
+
+    Examples:
+      | owner | email                  | outcome                       |
+      | alice | buyer@fabrikam.example | refused as invalid, naming it |
+      | alice | BUYER@Fabrikam.example | refused as invalid, naming it |
+      | gail  | buyer@fabrikam.example | accepted                      |
+
+  @rule:CLI-07
+  Scenario: A client cannot take the email of another client of its organization
+    Given "alice" has a client with the email "buyer@fabrikam.example"
+    And "sam" has recorded the client "Contoso"
+    When "sam" changes the email of "Contoso" to "Buyer@Fabrikam.example"
+    Then that submission is refused as invalid, naming email
+
+  @rule:DEAL-05 @rule:DEAL-06 @rule:DEAL-07 @rule:DEAL-15 @rule:API-11
+  Scenario Outline: A new deal with <field> <value> is <outcome>
+    Given "sam" has recorded the client "Contoso"
+    When "sam" submits a new deal with <field> "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field          | value                  | outcome                       |
+      | value          | 0.01                   | accepted                      |
+      | value          | 0.00                   | refused as invalid, naming it |
+      | value          | -5.00                  | refused as invalid, naming it |
+      | value          | 999999999.99           | accepted                      |
+      | value          | 1000000000.00          | refused as invalid, naming it |
+      | value          | 10.005                 | refused as invalid, naming it |
+      | due date       | the deal date          | accepted                      |
+      | due date       | the day before         | refused as invalid, naming it |
+      | currency       | EUR                    | accepted                      |
+      | currency       | eur                    | refused as invalid, naming it |
+      | currency       | EU1                    | refused as invalid, naming it |
+      | payment method | cheque                 | accepted                      |
+      | payment method | card                   | refused as invalid, naming it |
+      | deal name      | 200 characters         | accepted                      |
+      | deal name      | 201 characters         | refused as invalid, naming it |
+      | remarks        | 5000 characters        | accepted                      |
+      | remarks        | 5001 characters        | refused as invalid, naming it |
+
+  @rule:DEAL-07 @rule:DEAL-02
+  Scenario: A new deal is in the organization's currency, sold by whoever made it
+    Given "sam" has recorded the client "Contoso"
+    When "sam" submits a new deal with currency "nothing"
+    Then that submission is accepted
+    And the answer shows currency "USD" and salesperson "sam"
+
+  @rule:DEAL-08 @rule:SEC-10
+  Scenario: A deal's client belongs to the deal's organization
+    Given "gus" has recorded the client "Initech"
+    When "sam" submits a new deal for the client "Initech"
+    Then that submission is refused as invalid, naming client
+
+  @rule:DEAL-09
+  Scenario Outline: A deal's value stays at least what its payments commit
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 600.00 on that deal
+    And "sam" has recorded a bank payment of 300.00 on that deal, which was rejected
+    When "sam" changes the value of that deal to <value>
+    Then that submission is <outcome>
+
+    Examples:
+      | value  | outcome                       |
+      | 600.00 | accepted                      |
+      | 599.99 | refused as invalid, naming it |
+
+  @rule:DEAL-04
+  Scenario: A deal that has payments cannot be deleted
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 600.00 on that deal, which was rejected
+    When "sam" tries through the API to delete that deal
+    Then the request is refused as a conflict
+
+  @rule:CLI-04
+  Scenario: A client who has deals cannot be deleted
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    When "alice" tries through the API to delete the client "Contoso"
+    Then the request is refused as a conflict
+
+  @rule:PAY-02 @rule:PAY-05 @rule:PAY-06 @rule:API-11
+  Scenario Outline: A payment with <field> <value> is <outcome>
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 600.00 on that deal
+    And "sam" has recorded a bank payment of 300.00 on that deal, which was rejected
+    When "sam" submits a new payment on that deal with <field> "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field         | value  | outcome                       |
+      | amount        | 400.00 | accepted                      |
+      | amount        | 400.01 | refused as invalid, naming it |
+      | amount        | 0.01   | accepted                      |
+      | amount        | 0.00   | refused as invalid, naming it |
+      | amount        | 1.005  | refused as invalid, naming it |
+      | payment type  | cheque | refused as invalid, naming cheque number |
+      | payment type  | cash   | accepted                      |
+      | payment type  | card   | refused as invalid, naming it |
+
+  @rule:PAY-06
+  Scenario Outline: A cheque number is recorded only once in an organization
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "<owner>" has recorded a cheque payment with the number "CHQ-77" on a deal of theirs
+    When "sam" submits a new payment on that deal with cheque number "CHQ-77"
+    Then that submission is <outcome>
+
+    Examples:
+      | owner | outcome                       |
+      | alice | refused as invalid, naming it |
+      | gus   | accepted                      |
+
+  @rule:PAY-07
+  Scenario: A rejected deal takes no payments
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "vera" has set the verification of that deal to "rejected"
+    When "sam" submits a new payment on that deal with amount "100.00"
+    Then that submission is a conflict, naming deal
+
+  @rule:PAY-12 @rule:PAY-13
+  Scenario Outline: A decision on a payment of 400.00 <decision> is <outcome>
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 400.00 on that deal
+    When "vera" decides that payment: <decision>
+    Then that submission is <outcome>
+
+    Examples:
+      | decision                                        | outcome                                   |
+      | approved for 400.00                             | accepted                                  |
+      | approved for 400.01                             | refused as invalid, naming verified amount |
+      | approved for 0.01                               | accepted                                  |
+      | approved for 0.00                               | refused as invalid, naming verified amount |
+      | rejected because of insufficient funds          | accepted                                  |
+      | rejected because of bank decline                | accepted                                  |
+      | rejected because of technical error             | accepted                                  |
+      | rejected because of cheque bounce               | accepted                                  |
+      | rejected because of payment received not reflected | accepted                               |
+      | rejected because of a change of mind            | refused as invalid, naming reason         |
+
+  @rule:COM-08 @rule:COM-09 @rule:API-11
+  Scenario Outline: A commission calculated with <field> <value> is <outcome>
+    When "alice" calculates the commission of "sam" with <field> "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field         | value             | outcome                       |
+      | rate          | 100.00            | accepted                      |
+      | rate          | 100.01            | refused as invalid, naming it |
+      | rate          | 0.00              | accepted                      |
+      | rate          | -0.01             | refused as invalid, naming it |
+      | exchange rate | 0.000001          | accepted                      |
+      | exchange rate | 0                 | refused as invalid, naming it |
+      | exchange rate | 999999            | accepted                      |
+      | exchange rate | 1.0000001         | refused as invalid, naming it |
+      | bonus         | 0.00              | accepted                      |
+      | bonus         | -0.01             | refused as invalid, naming it |
+      | penalty       | 0.00              | accepted                      |
+      | penalty       | -0.01             | refused as invalid, naming it |
+      | currency      | usd               | refused as invalid, naming it |
+      | period end    | the period start  | accepted                      |
+      | period end    | the day before    | refused as invalid, naming it |
+
+  @rule:COM-09
+  Scenario: A commission without terms takes the organization's rate and currency
+    When "alice" calculates the commission of "sam" with rate "nothing"
+    Then that submission is accepted
+    And the answer shows rate "5.00", currency "USD" and exchange rate "1.000000"
+
+  @rule:COM-07
+  Scenario: One commission per salesperson and period
+    Given "alice" has calculated the commission of "sam" for this month
+    When "alice" calculates the commission of "sam" with rate "7.00"
+    Then that submission is a conflict, naming nothing in particular
+
+  @rule:COM-17 @rule:SEC-10
+  Scenario Outline: A commission is for a member of the organization
+    When "alice" calculates the commission of <whom>
+    Then that submission is refused as invalid, naming user
+
+    Examples:
+      | whom                  |
+      | "gus"                 |
+      | the superuser "root"  |

@@ -1,0 +1,234 @@
+"""Field rules at their edges: a valid submission with one field changed, made through the API.
+
+Rows name fields in business words ("due date", "payment type"); values may be ``nothing`` (the field is left
+out), ``N characters`` (that many letters), ``the deal date`` / ``the period start`` / ``the day before``
+(relative to the submission's other date), or business words for a choice ("bad debt").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from behave import given, then, when
+from django.utils import timezone
+
+from support.prs import api_client as api
+from support.prs import steps_support as s
+from support.prs.factories import ClientFactory
+
+NOTHING = object()
+CHOICES = {"status", "payment_method", "payment_type"}
+# business name -> API field, per kind of submission
+FIELDS: dict[str, dict[str, str]] = {
+    "client": {"name": "name", "phone": "phone", "email": "email", "nationality": "nationality", "status": "status"},
+    "deal": {"value": "value", "due date": "due_date", "currency": "currency", "payment method": "payment_method",
+             "deal name": "deal_name", "remarks": "remarks", "client": "client"},
+    "payment": {"amount": "amount", "payment type": "payment_type", "cheque number": "cheque_number"},
+    "commission": {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
+                   "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user"},
+    "decision": {"verified amount": "verified_amount", "reason": "reason"},
+}
+# the date a relative value ("the day before") refers to, per field
+RELATIVE_TO = {"due_date": "deal_date", "period_end": "period_start"}
+
+
+def api_field(kind: str, name: str) -> str:
+    known = FIELDS[kind]
+    if name not in known:
+        raise ValueError(f"unknown {kind} field {name!r}: one of {', '.join(known)}")
+    return known[name]
+
+
+def field_value(field: str, text: str, body: dict[str, Any]) -> Any:
+    if text == "nothing":
+        return NOTHING
+    size = re.fullmatch(r"(\d+) characters", text)
+    if size:
+        return "x" * int(size.group(1))
+    if text in ("the deal date", "the period start"):
+        return body[RELATIVE_TO[field]]
+    if text == "the day before":
+        return (dt.date.fromisoformat(body[RELATIVE_TO[field]]) - dt.timedelta(days=1)).isoformat()
+    return text.replace(" ", "_") if field in CHOICES else text
+
+
+def with_field(body: dict[str, Any], field: str, text: str) -> dict[str, Any]:
+    value = field_value(field, text, body)
+    changed = {key: item for key, item in body.items() if key != field}
+    if value is not NOTHING:
+        changed[field] = value
+    return changed
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def client_body(context: Any) -> dict[str, Any]:
+    return {"name": "Fabrikam", "email": "buyer@fabrikam.example", "phone": "+15550000001"}
+
+
+def deal_body(context: Any) -> dict[str, Any]:
+    return {"client": s.client(context, "Contoso").pk, "value": "300.00", "deal_date": _today().isoformat(),
+            "due_date": (_today() + s.DEAL_TERM).isoformat(), "payment_method": "bank"}
+
+
+def payment_body(context: Any) -> dict[str, Any]:
+    return {"deal": s.the_deal(context).pk, "payment_date": _today().isoformat(), "amount": "100.00",
+            "payment_type": "bank"}
+
+
+def commission_body(context: Any) -> dict[str, Any]:
+    start, end = s.this_month()
+    return {"user": s.user(context, "sam").pk, "period_start": start.isoformat(), "period_end": end.isoformat()}
+
+
+SUBMISSIONS: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    "client": (api.list_path("clients"), client_body),
+    "deal": (api.list_path("deals"), deal_body),
+    "payment": (api.list_path("payments"), payment_body),
+    "commission": (f"{api.list_path('commissions')}calculate/", commission_body),
+}
+
+
+def submit(context: Any, username: str, method: str, path: str, body: Any, kind: str, field: str | None) -> None:
+    context.submitted = (kind, field)
+    session = api.session_for(context, s.user(context, username))
+    s.remember_response(context, session.send(method, path, body=body))
+
+
+@when('"{username}" submits a new {kind} with {name} "{value}"')
+def step_submits_new(context, username, kind, name, value):
+    kind = kind.removesuffix(" on that deal")  # a payment is always on the scenario's deal
+    if kind not in SUBMISSIONS:
+        raise ValueError(f"unknown kind of submission {kind!r}: one of {', '.join(SUBMISSIONS)}")
+    path, base = SUBMISSIONS[kind]
+    field = api_field(kind, name)
+    submit(context, username, "POST", path, with_field(base(context), field, value), kind, field)
+
+
+@when('"{username}" calculates the commission of "{seller}" with {name} "{value}"')
+def step_calculates_with(context, username, seller, name, value):
+    field = api_field("commission", name)
+    body = with_field({**commission_body(context), "user": s.user(context, seller).pk}, field, value)
+    submit(context, username, "POST", SUBMISSIONS["commission"][0], body, "commission", field)
+
+
+@when('"{username}" calculates the commission of {whom}')
+def step_calculates_for(context, username, whom):
+    quoted = re.fullmatch(r'(?:the superuser )?"([^"]+)"', whom)
+    if not quoted:
+        raise ValueError(f'expected "name" or the superuser "name", got {whom}')
+    person = s.superuser(context, quoted.group(1)) if whom.startswith("the superuser") else s.user(
+        context, quoted.group(1))
+    body = {**commission_body(context), "user": person.pk}
+    submit(context, username, "POST", SUBMISSIONS["commission"][0], body, "commission", "user")
+
+
+@when('"{username}" submits a new deal for the client "{name}"')
+def step_deal_for_client(context, username, name):
+    body = {**deal_body_without_client(), "client": s.client(context, name).pk}
+    submit(context, username, "POST", api.list_path("deals"), body, "deal", "client")
+
+
+def deal_body_without_client() -> dict[str, Any]:
+    return {"value": "300.00", "deal_date": _today().isoformat(),
+            "due_date": (_today() + s.DEAL_TERM).isoformat(), "payment_method": "bank"}
+
+
+@when('"{username}" changes the email of "{name}" to "{email}"')
+def step_changes_email(context, username, name, email):
+    submit(context, username, "PATCH", api.detail_path("clients", s.client(context, name).pk), {"email": email},
+           "client", "email")
+
+
+@when('"{username}" changes the value of that deal to {value:Money}')
+def step_changes_value(context, username, value):
+    submit(context, username, "PATCH", api.detail_path("deals", s.the_deal(context).pk), {"value": str(value)},
+           "deal", "value")
+
+
+@when('"{verifier}" decides that payment: {decision}')
+def step_decides(context, verifier, decision):
+    payment = s.the_payment(context)
+    approved = re.fullmatch(r"approved for (\S+)", decision)
+    rejected = re.fullmatch(r"rejected because of (.+)", decision)
+    if approved:
+        path, body, field = api.detail_path("payments", payment.pk, "approve"), {
+            "verified_amount": approved.group(1)}, "verified_amount"
+    elif rejected:
+        path, body, field = api.detail_path("payments", payment.pk, "reject"), {
+            "reason": rejected.group(1).replace(" ", "_")}, "reason"
+    else:
+        raise ValueError(f"expected 'approved for AMOUNT' or 'rejected because of REASON', got {decision!r}")
+    submit(context, verifier, "POST", path, body, "decision", field)
+
+
+@given('"{owner}" has a client with the email "{email}"')
+def step_client_with_email(context, owner, email):
+    person = s.user(context, owner)
+    ClientFactory(organization=person.organization, created_by=person, email=email)
+
+
+@given('"{owner}" has recorded a cheque payment with the number "{number}" on a deal of theirs')
+def step_cheque_payment_elsewhere(context, owner, number):
+    person = s.user(context, owner)
+    current = getattr(context, "deal", None)
+    deal = s.expect_success(s.make_deal(context, person, Decimal("500.00"), s.add_client(
+        context, person, f"Client of {owner}")), f"{owner}'s deal")
+    data = {"deal": deal.pk, "payment_date": _today(), "amount": Decimal("50.00"), "payment_type": "cheque",
+            "cheque_number": number}
+    s.expect_success(s.service(context, "payment_service").create(person, data), f"{owner}'s cheque")
+    if current is not None:
+        context.deal = current  # "that deal" stays the scenario's own
+
+
+@given('"{verifier}" has set the verification of that deal to "{status}"')
+def step_has_verified(context, verifier, status):
+    s.expect_success(s.service(context, "deal_service").verify(s.user(context, verifier), s.the_deal(context).pk,
+                                                               status), f"the verification {status}")
+
+
+@then("that submission is accepted")
+def step_submission_accepted(context):
+    answer = context.response
+    assert 200 <= answer.status < 300, f"expected the submission to be accepted: {answer.describe()}"
+
+
+@then("that submission is refused as invalid, naming it")
+def step_refused_naming_it(context):
+    _refused(context, 400, context.submitted[1])
+
+
+@then("that submission is refused as invalid, naming {name}")
+def step_refused_naming(context, name):
+    _refused(context, 400, api_field(context.submitted[0], name))
+
+
+@then("that submission is a conflict, naming {name}")
+def step_conflict_naming(context, name):
+    _refused(context, 409, "non_field_errors" if name == "nothing in particular" else name)
+
+
+def _refused(context: Any, status: int, field: str) -> None:
+    answer = context.response
+    assert answer.status == status and field in answer.field_errors, (
+        f"expected {status} naming {field!r}: {answer.describe()}")
+
+
+@then("the answer shows {pairs}")
+def step_answer_shows(context, pairs):
+    body = context.response.body
+    shown = re.findall(r'([a-z][a-z ]*?) "([^"]*)"', pairs)
+    assert shown, f'expected field "value" pairs, got {pairs!r}'
+    for name, expected in shown:
+        name = name.removeprefix("and ").strip()
+        if name == "salesperson":
+            actual, expected = body["salesperson"]["email"], s.user(context, expected).email
+        else:
+            kind = next(k for k in ("client", "deal", "commission") if name in FIELDS[k])
+            actual = body.get(api_field(kind, name))
+        assert str(actual) == expected, f"{name} is {actual!r}, expected {expected!r}: {context.response.describe()}"
