@@ -36,6 +36,7 @@ if importlib.util.find_spec("support.seeding") is not None:
     INSTALLED_APPS.append("support.seeding")
 
 MIDDLEWARE = [
+    "prs.common.transport.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +124,9 @@ SPECTACULAR_SETTINGS = {
         "RejectionReasonEnum": "prs.deals.models.RejectionReason",
     },
 }
+
+# Request bodies above this many bytes answer 413 (Django's default, stated: a transport limit of the API).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security: lockout after this many failed logins within the window.
 PRS_LOGIN_MAX_FAILURES = 5

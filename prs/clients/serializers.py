@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from prs.clients.models import Client, ClientStatus
-from prs.common.api import object_id_field
+from prs.common.api import PlainIntegerField, object_id_field
 
 
 class ClientCreateInputSerializer(serializers.Serializer):
@@ -20,7 +20,7 @@ class ClientUpdateInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=16, required=False)
     nationality = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ClientStatus.choices, required=False)
-    version = serializers.IntegerField(
+    version = PlainIntegerField(
         required=False, min_value=1, help_text="The version you read; a stale one answers 409."
     )
 

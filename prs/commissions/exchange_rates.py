@@ -1,6 +1,13 @@
-"""Exchange rates: an external dependency, reached through a circuit breaker with bounded retries."""
+"""Exchange rates: an external dependency, reached through a circuit breaker with bounded retries.
+
+Services are built per request (prs/services.py), so a breaker owned by a service instance would never see
+more than one request's failures and would never open. The breaker of each configured provider is therefore
+process-wide (``shared_breaker``), and every change of its state is logged on ``prs.exchange_rates``.
+"""
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -49,9 +56,40 @@ class FakeExchangeRateProvider:
         raise UnknownCurrencyPair(f"no rate for {base}/{quote}")
 
 
-def default_breaker() -> pybreaker.CircuitBreaker:
+logger = logging.getLogger("prs.exchange_rates")
+
+
+class BreakerStateLog(pybreaker.CircuitBreakerListener):
+    """One log line per state change: operators see an outage begin (opened) and end (closed)."""
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: object, new_state: object) -> None:
+        new = getattr(new_state, "name", str(new_state))
+        old = getattr(old_state, "name", str(old_state))
+        if new == pybreaker.STATE_OPEN:
+            logger.warning("exchange-rate circuit %s opened (was %s): calls fail fast for %s s",
+                           cb.name, old, cb.reset_timeout)
+        elif new == pybreaker.STATE_CLOSED:
+            logger.warning("exchange-rate circuit %s closed (was %s): calls reach the provider again", cb.name, old)
+        else:
+            logger.info("exchange-rate circuit %s half-open (was %s): trying the provider once", cb.name, old)
+
+
+def default_breaker(name: str = "exchange-rates") -> pybreaker.CircuitBreaker:
     # An unknown pair is an answer, not an outage: it must not open the circuit.
-    return pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name="exchange-rates", exclude=[UnknownCurrencyPair])
+    return pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30, name=name, exclude=[UnknownCurrencyPair],
+                                    listeners=[BreakerStateLog()])
+
+
+_shared_breakers: dict[str, pybreaker.CircuitBreaker] = {}
+_shared_breakers_lock = threading.Lock()
+
+
+def shared_breaker(provider: str) -> pybreaker.CircuitBreaker:
+    """The one breaker of this process for the provider (its dotted path): every request shares its state."""
+    with _shared_breakers_lock:
+        if provider not in _shared_breakers:
+            _shared_breakers[provider] = default_breaker(name=f"exchange-rates:{provider}")
+        return _shared_breakers[provider]
 
 
 class ResilientExchangeRateProvider:
@@ -99,8 +137,14 @@ class ResilientExchangeRateProvider:
         ) from last_error
 
 
-def provider_from_settings() -> ExchangeRateProvider:
+def provider_key() -> str:
+    """The configured provider's dotted path: the key of its shared breaker."""
     from django.conf import settings
+
+    return str(settings.PRS_EXCHANGE_RATE_PROVIDER)
+
+
+def provider_from_settings() -> ExchangeRateProvider:
     from django.utils.module_loading import import_string
 
-    return import_string(settings.PRS_EXCHANGE_RATE_PROVIDER)()
+    return import_string(provider_key())()

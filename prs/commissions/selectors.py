@@ -11,6 +11,7 @@ from django.db.models import QuerySet, Sum
 from prs.accounts.models import Role, User
 from prs.commissions.models import Commission
 from prs.common.access import apply_filters, scope_to_actor
+from prs.common.money import to_money
 from prs.deals.models import Payment, PaymentDecision
 
 COMMISSION_FILTERS = {
@@ -43,7 +44,9 @@ def sales_in_period(user_id: int, organization_id: int, start: date, end: date) 
         payment_date__gte=start,
         payment_date__lte=end,
     ).aggregate(total=Sum("approval__verified_amount"))["total"]
-    return total or Decimal("0.00")
+    # Quantized: SQLite's Sum() gives Decimal("1000") where the column stores 1000.00, and the two would
+    # compare as a change in the audit diff.
+    return to_money(total if total is not None else 0)
 
 
 def commissions_covering(user_id: int, day: date) -> QuerySet[Commission]:

@@ -2,19 +2,19 @@
 from rest_framework import serializers
 
 from prs.commissions.models import Commission
-from prs.common.api import object_id_field
+from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
 from prs.common.money import MONEY_DIGITS
 
 
 class CommissionTermsInputSerializer(serializers.Serializer):
-    commission_rate = serializers.DecimalField(
+    commission_rate = PlainDecimalField(
         max_digits=5, decimal_places=2, required=False, help_text="Percent 0-100; the organization's by default."
     )
-    exchange_rate = serializers.DecimalField(
+    exchange_rate = PlainDecimalField(
         max_digits=12, decimal_places=6, required=False, help_text="> 0; from the rate provider by default."
     )
-    bonus = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
-    penalty = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
+    bonus = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
+    penalty = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
     currency = serializers.CharField(max_length=3, required=False)
 
 
@@ -25,7 +25,7 @@ class CommissionCalculateInputSerializer(CommissionTermsInputSerializer):
 
 
 class CommissionUpdateInputSerializer(CommissionTermsInputSerializer):
-    version = serializers.IntegerField(
+    version = PlainIntegerField(
         required=False, min_value=1, help_text="The version you read; a stale one answers 409."
     )
 

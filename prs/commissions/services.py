@@ -20,19 +20,26 @@ from prs.commissions.exchange_rates import (
     ExchangeRateUnavailable,
     ResilientExchangeRateProvider,
     provider_from_settings,
+    provider_key,
+    shared_breaker,
 )
 from prs.commissions.models import Commission
 from prs.common.access import find_for_actor, forbidden, has_role, scope_to_actor, stale_version
 from prs.common.changes import created, diff, snapshot
 from prs.common.inputs import Payload
-from prs.common.money import to_money
+from prs.common.money import column_limit, out_of_column_range, to_money
 from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 from prs.deals.models import Payment
 from prs.notifications.models import NotificationType, Priority
 from prs.notifications.services import NotificationServiceProtocol
 
 HUNDRED = Decimal("100")
-MONEY_LIMIT = Decimal("999999999999.99")
+# The terms of a commission: only organization admins set them. A salesperson's own calculation takes the
+# organization's default rate, the provider's exchange rate and no bonus or penalty.
+ADMIN_TERMS = ("commission_rate", "exchange_rate", "bonus", "penalty")
+ADMIN_TERMS_MESSAGE = "Only organization admins set commission terms (rate, exchange rate, bonus, penalty)."
+# What PRS computes; each must fit its column before the row is written.
+COMPUTED_FIELDS = ("total_sales", "commission_amount", "total_commission", "total_receivable")
 COMMISSION_FIELDS = (
     "user", "period_start", "period_end", "currency", "total_sales", "commission_rate", "exchange_rate", "bonus",
     "penalty", "commission_amount", "total_commission", "total_receivable",
@@ -80,13 +87,16 @@ class CommissionService:
         exchange_rate_provider: ExchangeRateProvider | None = None,
         circuit_breaker: pybreaker.CircuitBreaker | None = None,
     ) -> None:
-        """exchange_rate_provider is wrapped in retries + circuit_breaker (both injectable for tests)."""
+        """exchange_rate_provider is wrapped in retries + circuit_breaker (both injectable for tests).
+
+        The configured provider goes through the process-wide breaker of that provider; an injected provider
+        gets the injected breaker, or one of its own."""
         self.audit_service = audit_service
         self.notification_service = notification_service
-        self.exchange_rates = ResilientExchangeRateProvider(
-            exchange_rate_provider if exchange_rate_provider is not None else provider_from_settings(),
-            circuit_breaker,
-        )
+        if exchange_rate_provider is None:
+            exchange_rate_provider = provider_from_settings()
+            circuit_breaker = circuit_breaker or shared_breaker(provider_key())
+        self.exchange_rates = ResilientExchangeRateProvider(exchange_rate_provider, circuit_breaker)
 
     def calculate(self, actor: User, data: Mapping[str, Any]) -> ServiceResult[Commission]:
         """Creates the commission of a salesperson for a period (one per user and period)."""
@@ -98,6 +108,10 @@ class CommissionService:
         user = self._salesperson(actor, payload)
         if user is not None and actor.role == Role.SALESPERSON and user.pk != actor.pk:
             return forbidden(actor, "calculate", Commission, "A salesperson calculates only their own commission.")
+        terms_given = [name for name in ADMIN_TERMS if payload.given(name)]
+        if terms_given and not has_role(actor, Role.ORG_ADMIN):
+            forbidden(actor, "set commission terms", Commission, ADMIN_TERMS_MESSAGE)
+            return ServiceResult.fail(ErrorCode.FORBIDDEN, {name: [ADMIN_TERMS_MESSAGE] for name in terms_given})
         start = payload.date("period_start")
         end = payload.date("period_end")
         if start is not None and end is not None and end < start:
@@ -123,7 +137,9 @@ class CommissionService:
             with transaction.atomic():
                 commission = Commission(organization=organization, user=user, period_start=start, period_end=end,
                                         calculated_by=actor, **terms)
-                self._refresh(commission)
+                overflow = self._refresh(commission)
+                if overflow:
+                    return ServiceResult.fail(ErrorCode.VALIDATION, overflow)
                 commission.save()
                 expect_ok(self.audit_service.record(
                     actor, AuditAction.CALCULATE, commission, created(snapshot(commission, COMMISSION_FIELDS))
@@ -167,7 +183,9 @@ class CommissionService:
             before = snapshot(commission, COMMISSION_FIELDS)
             for name, value in terms.items():
                 setattr(commission, name, value)
-            self._refresh(commission)
+            overflow = self._refresh(commission)
+            if overflow:
+                return ServiceResult.fail(ErrorCode.VALIDATION, overflow)
             commission.calculated_by = actor
             commission.version += 1
             commission.save()
@@ -183,7 +201,9 @@ class CommissionService:
     def recalculate_for_payment(self, payment: Payment) -> ServiceResult[list[Commission]]:
         """Recomputes the commissions whose period holds the payment's date; audits and notifies real changes.
 
-        The actor of the audit entry is whoever decided the payment.
+        The actor of the audit entry is whoever decided the payment. A commission the decision would push beyond
+        what its columns hold is a CONFLICT naming the field; nothing of this call is then written, and the
+        caller must roll its own writes back too.
         """
         approval = getattr(payment, "approval", None)
         actor = approval.verifier if approval is not None else None
@@ -192,7 +212,10 @@ class CommissionService:
             covering = selectors.commissions_covering(payment.deal.salesperson_id, payment.payment_date)
             for commission in covering.select_for_update().select_related("user", "organization"):
                 before = snapshot(commission, COMMISSION_FIELDS)
-                self._refresh(commission)
+                overflow = self._refresh(commission)
+                if overflow:
+                    transaction.set_rollback(True)
+                    return ServiceResult.fail(ErrorCode.CONFLICT, overflow)
                 changes = diff(before, snapshot(commission, COMMISSION_FIELDS))
                 if not changes:
                     continue
@@ -228,10 +251,10 @@ class CommissionService:
             "exchange_rate": lambda: payload.decimal("exchange_rate", required=False, places=6,
                                                      min_value=Decimal("0"), min_exclusive=True,
                                                      max_value=Decimal("999999")),
-            "bonus": lambda: payload.decimal("bonus", required=False, min_value=Decimal("0"), max_value=MONEY_LIMIT,
-                                             default=Decimal("0.00")),
+            "bonus": lambda: payload.decimal("bonus", required=False, min_value=Decimal("0"),
+                                             max_value=column_limit(Commission, "bonus"), default=Decimal("0.00")),
             "penalty": lambda: payload.decimal("penalty", required=False, min_value=Decimal("0"),
-                                               max_value=MONEY_LIMIT, default=Decimal("0.00")),
+                                               max_value=column_limit(Commission, "penalty"), default=Decimal("0.00")),
             "currency": lambda: payload.string("currency", required=False, max_length=3, default=default_currency),
         }
         terms = {name: read() for name, read in readers.items() if not partial or payload.has(name)}
@@ -251,7 +274,8 @@ class CommissionService:
             return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"exchange_rate": [str(error)]})
 
     @staticmethod
-    def _refresh(commission: Commission) -> None:
+    def _refresh(commission: Commission) -> dict[str, list[str]]:
+        """Recomputes sales and the derived figures; the figures that would not fit their columns, by field."""
         commission.total_sales = selectors.sales_in_period(
             commission.user_id, commission.organization_id, commission.period_start, commission.period_end
         )
@@ -262,6 +286,11 @@ class CommissionService:
         commission.commission_amount = figures.commission_amount
         commission.total_commission = figures.total_commission
         commission.total_receivable = figures.total_receivable
+        return {
+            name: [f"Would be {getattr(commission, name)} for {commission.user} over {commission.period_start}.."
+                   f"{commission.period_end}: more than can be stored (at most {limit} in absolute value)."]
+            for name, limit in out_of_column_range(commission, COMPUTED_FIELDS).items()
+        }
 
     def _notify(self, commission: Commission, kind: NotificationType) -> None:
         verb = "calculated" if kind == NotificationType.COMMISSION_CALCULATED else "changed"

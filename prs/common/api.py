@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from prs.common.api_errors import ServiceError
+from prs.common.inputs import parse_decimal, parse_int
 from prs.common.pagination import StandardPagination
 from prs.common.permissions import IsOrganizationMember
 from prs.common.results import ErrorCode, ServiceResult
@@ -32,9 +33,29 @@ def unwrap(result: ServiceResult[T]) -> T:
 MAX_OBJECT_ID = 2**63 - 1
 
 
+class PlainIntegerField(serializers.IntegerField):
+    """An integer as PRS spells numbers (``prs.common.inputs.parse_int``): "1_000" or full-width digits, which
+    Python's int() would take, are invalid."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and parse_int(data) is None:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal as PRS spells numbers (``prs.common.inputs.parse_decimal``): "1_000", full-width digits and
+    exponents, which Python's Decimal() would take, are invalid."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and parse_decimal(data) is None:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def object_id_field(**kwargs: Any) -> serializers.IntegerField:
     """A reference to another object by id."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_OBJECT_ID, **kwargs)
+    return PlainIntegerField(min_value=1, max_value=MAX_OBJECT_ID, **kwargs)
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:

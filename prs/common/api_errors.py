@@ -4,7 +4,8 @@ Every error body is ``{"error_code": str, "detail": str, "errors": {field: [mess
 ``errors`` names the offending fields (``non_field_errors`` when no single field is to blame).
 
 Status codes: 400 validation_error / parse_error, 401 not_authenticated / authentication_failed,
-403 forbidden, 404 not_found, 405 method_not_allowed, 409 conflict, 415 unsupported_media_type,
+403 forbidden, 404 not_found, 405 method_not_allowed, 409 conflict, 413 request_too_large (see
+prs.common.transport), 415 unsupported_media_type,
 429 locked (login lockout, with ``Retry-After``), 503 dependency_unavailable, 500 server_error
 (a genuine bug: logged with its traceback, the transaction rolled back, no details leaked).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -121,6 +123,10 @@ def _response_for_api_exception(exc: exceptions.APIException) -> Response:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):  # a body without a declared length, read past the limit
+        set_rollback()
+        return Response(error_body("request_too_large", f"The request body is larger than the limit of "
+                                   f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."), status=413)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 

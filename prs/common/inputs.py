@@ -6,8 +6,9 @@ every problem is reported under the name of the field it concerns, never raised.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,6 +47,11 @@ class Payload:
 
     def has(self, name: str) -> bool:
         return name in self.data
+
+    def given(self, name: str) -> bool:
+        """Whether the field is set to something: absent, null and blank set nothing."""
+        value = self.data.get(name)
+        return value is not None and not (isinstance(value, str) and value.strip() == "")
 
     def _raw(self, name: str, required: bool) -> Any:
         value = self.data.get(name, _MISSING)
@@ -182,27 +188,32 @@ class Payload:
         return number
 
 
+# The one spelling of a number PRS accepts: ASCII digits, an optional minus sign and, for decimals, a point
+# followed by digits. Python's Decimal() and int() also take "1_000", full-width or Arabic-Indic digits,
+# exponents and surrounding whitespace; a client sending those has made a mistake we should not guess about.
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_decimal(value: Any) -> Decimal | None:
-    """A finite Decimal from a Decimal, int or numeric string; floats are refused (not exact)."""
+    """A finite Decimal from a Decimal, int or plain decimal string (``-12.50``); floats are refused (not exact)."""
     if isinstance(value, bool | float):
         return None
     if isinstance(value, Decimal | int):
         number = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
+    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip(" ")):
+        number = Decimal(value.strip(" "))
     else:
         return None
     return number if number.is_finite() else None
 
 
 def parse_int(value: Any) -> int | None:
+    """An int from an int or a plain integer string (``-12``); anything else (bools included) is None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip(" ")):
+        return int(value.strip(" "))
     return None

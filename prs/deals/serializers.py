@@ -5,7 +5,7 @@ Money always goes out as a string.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from prs.common.api import object_id_field
+from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
 from prs.common.money import MONEY_DIGITS
 from prs.deals.models import (
     Approval,
@@ -20,8 +20,8 @@ from prs.deals.models import (
 )
 
 
-def money_field(**kwargs: object) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, **kwargs)
+def money_field(**kwargs: object) -> PlainDecimalField:
+    return PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, **kwargs)
 
 
 # --- deals --------------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ class DealCreateInputSerializer(serializers.Serializer):
 
 
 class DealUpdateInputSerializer(DealCreateInputSerializer):
-    version = serializers.IntegerField(
+    version = PlainIntegerField(
         required=False, min_value=1, help_text="The version you read; a stale one answers 409."
     )
 

@@ -410,7 +410,10 @@ class PaymentService:
             payment.status = decision
             payment.save(update_fields=["status", "updated_at"])
             refresh_payment_status(deal)
-            expect_ok(self.commission_service.recalculate_for_payment(payment))
+            recalculated = self.commission_service.recalculate_for_payment(payment)
+            if not recalculated.success:  # e.g. a commission that would no longer fit its columns
+                transaction.set_rollback(True)
+                return ServiceResult.fail(recalculated.error_code or ErrorCode.CONFLICT, recalculated.errors)
             after = snapshot(payment, ("status",)) | {name: str(value) for name, value in values.items()}
             expect_ok(self.audit_service.record(actor, AuditAction(action), payment, diff(before, after)))
             verdict = f"approved ({values['verified_amount']} verified)" if action == "approve" else (
