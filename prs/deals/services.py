@@ -421,7 +421,7 @@ class PaymentService:
             expect_ok(self.notification_service.notify(
                 [deal.salesperson],
                 NotificationType.PAYMENT_APPROVED if action == "approve" else NotificationType.PAYMENT_REJECTED,
-                f"Payment {payment.transaction_id} {action}d",
+                f"Payment {payment.transaction_id} {'approved' if action == 'approve' else 'rejected'}",
                 f"Payment {payment.transaction_id} on deal {deal.deal_id} was {verdict}.",
                 Priority.MEDIUM if action == "approve" else Priority.HIGH,
                 payment,
