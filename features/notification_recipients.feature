@@ -1,0 +1,45 @@
+@scenario:notification_recipients @notifications @allure.label.epic:Notifications
+Feature: Every event reaches exactly the people of its kind
+  Each organization below has two people of every role, so an event meant for every admin (or every
+  verifier) cannot pass by reaching only one of them; Globex has the same roles, so an event that leaks
+  across organizations shows.
+
+  Background:
+    Given "Acme" has the admins "alice" and "ada", the salespeople "sam" and "sid" and the verifiers "vera" and "val"
+    And "Globex" has the admins "gail" and "gwen", the salespeople "gus" and "gil" and the verifiers "gia" and "gio"
+    And "sam" has recorded the client "Northwind"
+
+  @rule:NOT-01 @rule:NOT-02 @rule:NOT-03 @rule:NOT-04 @rule:NOT-05
+  Scenario Outline: <event>: <notified>
+    Given <arrangement>
+    And nobody has any notification yet
+    When <event>
+    Then exactly these people are notified: <notified>
+
+    Examples:
+      | arrangement                                                  | event                                                  | notified                                                    |
+      | nothing more                                                 | "sam" makes a deal of 500.00 with "Northwind"          | alice (deal created), ada (deal created)                    |
+      | nothing more                                                 | "alice" makes a deal of 500.00 with "Northwind"        | alice (deal created), ada (deal created)                    |
+      | "sam" has made a deal of 1000.00 with "Northwind"            | "sam" records a bank payment of 100.00 on that deal    | vera (payment recorded, high), val (payment recorded, high) |
+      | "sam" has made a deal of 1000.00 with "Northwind"            | "ada" records a bank payment of 100.00 on that deal    | vera (payment recorded, high), val (payment recorded, high) |
+      | "sam" has a deal of 1000.00 with a payment of 100.00 to decide | "vera" approves that payment                         | sam (payment approved)                                      |
+      | "sam" has a deal of 1000.00 with a payment of 100.00 to decide | "vera" rejects that payment                          | sam (payment rejected, high)                                |
+      | "ada" has a deal of 1000.00 with a payment of 100.00 to decide | "val" approves that payment                          | ada (payment approved)                                      |
+      | nothing more                                                 | "alice" calculates the commission of "sam" for this month | sam (commission calculated)                              |
+      | "alice" has calculated the commission of "sam" for this month | "ada" changes the bonus of that commission to 50.00  | sam (commission changed)                                    |
+
+  @rule:NOT-04 @rule:COM-11
+  Scenario: An approval in a commission's period tells the salesperson of both
+    Given "alice" has calculated the commission of "sam" for this month
+    And "sam" has a deal of 1000.00 with a payment of 100.00 to decide
+    And nobody has any notification yet
+    When "vera" approves that payment
+    Then exactly these people are notified: sam (payment approved), sam (commission changed)
+
+  @rule:NOT-04 @rule:COM-12
+  Scenario: A rejection in a commission's period changes no figure and tells nobody of the commission
+    Given "alice" has calculated the commission of "sam" for this month
+    And "sam" has a deal of 1000.00 with a payment of 100.00 to decide
+    And nobody has any notification yet
+    When "vera" rejects that payment
+    Then exactly these people are notified: sam (payment rejected, high)

@@ -1,0 +1,66 @@
+"""Notifications per event and kind of recipient: who exactly was told, of what, with which priority.
+
+Counting starts at "nobody has any notification yet" (notification_steps.py); the check compares every
+notification made since with the expected list, so a missing recipient and an extra one both show.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from behave import given, then, when
+
+from prs.notifications.models import Notification, Priority
+from support.prs import steps_support as s
+
+
+@given('"{org}" has the admins "{a1}" and "{a2}", the salespeople "{s1}" and "{s2}" and the verifiers "{v1}" '
+       'and "{v2}"')
+def step_two_of_each(context, org, a1, a2, s1, s2, v1, v2):
+    office = s.add_organization(context, org)
+    for username, role in ((a1, "admin"), (a2, "admin"), (s1, "salesperson"), (s2, "salesperson"),
+                           (v1, "verifier"), (v2, "verifier")):
+        s.add_member(context, office, username, role)
+
+
+@given("nothing more")
+def step_nothing_more(context):
+    """The background is all the event needs."""
+
+
+@given('"{seller}" has a deal of {value:Money} with a payment of {amount:Money} to decide')
+def step_deal_with_pending_payment(context, seller, value, amount):
+    salesperson = s.user(context, seller)
+    s.expect_success(s.make_deal(context, salesperson, value, s.some_client_of(context, salesperson)),
+                     f"{seller}'s deal")
+    s.expect_success(s.record_payment(context, salesperson, amount), f"the payment of {amount}")
+
+
+@when('"{admin}" changes the bonus of that commission to {amount:Money}')
+def step_changes_bonus(context, admin, amount):
+    commission = context.subject
+    s.remember_result(context, s.service(context, "commission_service").update(
+        s.user(context, admin), commission.pk, {"bonus": amount}))
+
+
+def _expected(text: str) -> Counter[tuple[str, str, str]]:
+    """``sam (payment rejected, high)`` → (sam, payment_rejected, high); the priority is medium unless named."""
+    wanted: Counter[tuple[str, str, str]] = Counter()
+    for who, what in re.findall(r"(\w+) \(([^)]+)\)", text):
+        kind, _, priority = (part.strip() for part in what.partition(","))
+        wanted[(who, kind.replace(" ", "_"), priority or Priority.MEDIUM)] += 1
+    if not wanted:
+        raise ValueError(f"expected 'name (kind[, priority])' items, got {text!r}")
+    return wanted
+
+
+@then("exactly these people are notified: {notified}")
+def step_exactly_notified(context, notified):
+    names = {member.pk: username for username, member in context.users.items()}
+    since = getattr(context, "notifications_from", 0)
+    made = Counter((names.get(note.recipient_id, note.recipient.email), note.notification_type, note.priority)
+                   for note in Notification.objects.filter(id__gt=since).select_related("recipient"))
+    expected = _expected(notified)
+    assert made == expected, f"notified: {sorted(made.elements())}, expected: {sorted(expected.elements())}"
+
+
