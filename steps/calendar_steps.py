@@ -19,7 +19,10 @@ def _day(text: str) -> dt.date:
 
 
 def _calculate(context, actor: str, seller: str, start: str, end: str):
-    data = {"user": s.user(context, seller).pk, "period_start": _day(start), "period_end": _day(end)}
+    """``end`` may be followed by `` in "EUR"``: the commission's currency."""
+    end, _, currency = end.partition(' in "')
+    data = {"user": s.user(context, seller).pk, "period_start": _day(start), "period_end": _day(end),
+            **({"currency": currency.rstrip('"')} if currency else {})}
     return s.remember_result(context, s.service(context, "commission_service").calculate(s.user(context, actor), data))
 
 

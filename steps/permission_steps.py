@@ -135,8 +135,10 @@ def _request(context, action: str) -> Request:
 
 
 def send_action(context, username: str, action: str) -> api.ApiAnswer:
+    """``action`` may end with `` from the address A.B.C.D``: the request then comes from there."""
+    action, _, address = action.partition(" from the address ")
     method, path, body = _request(context, action)
-    session = api.session_for(context, s.user(context, username))
+    session = api.session_for(context, s.user(context, username), remote_addr=address or api.DEFAULT_REMOTE_ADDR)
     context.attempted_by = username
     return s.remember_response(context, session.send(method, path, body=body))
 
