@@ -29,9 +29,10 @@ class MyClientService:
         self.ids = itertools.count(1)
 
     def create(self, data: dict[str, Any]) -> ServiceResult:
-        missing = [name for name in ("client_name", "email") if not data.get(name)]
-        if missing:
-            return ServiceResult(False, errors={name: ["required"] for name in missing}, error_code="validation")
+        invalid = [name for name in ("client_name", "email") if not isinstance(data.get(name), str) or not data[name]]
+        if invalid:
+            return ServiceResult(False, errors={name: ["a non-empty text is required"] for name in invalid},
+                                 error_code="validation")
         client = {"id": next(self.ids), **data}
         self.clients[client["id"]] = client
         return ServiceResult(True, client)
@@ -64,6 +65,9 @@ class MyDealService:
         self.deals: list[dict[str, Any]] = []
 
     def create(self, data: dict[str, Any]) -> ServiceResult:
+        value = data.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            return ServiceResult(False, errors={"value": ["a positive number is required"]}, error_code="validation")
         client = self.client_service.get(data.get("client_id"))
         if not client.success:
             return ServiceResult(False, errors={"client_id": ["unknown client"]}, error_code="validation")

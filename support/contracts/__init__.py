@@ -6,23 +6,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from support.contracts.answers import judge_refusal
 from support.contracts.contract import Budget, Call, ErrorSpec, MethodSpec, ParamSpec, ServiceContract
 from support.contracts.derive import contract_from_protocol
 from support.contracts.docs import contract_markdown, write_contract_docs
-from support.contracts.doubles import ContractDouble, ContractResult
+from support.contracts.doubles import ContractDouble, ContractResult, FailureDouble
 from support.contracts.evolution import Change, ContractComparison, compare_contracts
 from support.contracts.exchange import compare_with_file, export_contract_set, load_contract_set
 from support.contracts.framework import ServiceIntegrationTestFramework
 from support.contracts.graph import dependency_cycles
-from support.contracts.recording import CallLog, RecordingProxy
-from support.contracts.validation import CHECK_KINDS, ContractValidationResult, ContractValidator
+from support.contracts.outcomes import CHECK_KINDS, ContractValidationResult
+from support.contracts.probes import (
+    INVALID_DATA,
+    INVALID_ID,
+    MISSING_REQUIRED_FIELDS,
+    Probe,
+    custom,
+    invalid,
+    invalid_id,
+    missing,
+)
+from support.contracts.recording import CallLog, RecordingProxy, record_services
+from support.contracts.validation import ContractValidator
 
 __all__ = [
-    "CHECK_KINDS", "Budget", "Call", "CallLog", "Change", "ContractComparison", "ContractDouble", "ContractResult",
-    "ContractValidationResult", "ContractValidator", "ErrorSpec", "MethodSpec", "ParamSpec", "RecordingProxy",
-    "ServiceContract", "ServiceIntegrationTestCase", "ServiceIntegrationTestFramework", "compare_contracts",
-    "compare_with_file", "contract_from_protocol", "contract_markdown", "dependency_cycles", "export_contract_set",
-    "load_contract_set", "write_contract_docs",
+    "CHECK_KINDS", "INVALID_DATA", "INVALID_ID", "MISSING_REQUIRED_FIELDS", "Budget", "Call", "CallLog", "Change",
+    "ContractComparison", "ContractDouble", "ContractResult", "ContractValidationResult", "ContractValidator",
+    "ErrorSpec", "FailureDouble", "MethodSpec", "ParamSpec", "Probe", "RecordingProxy", "ServiceContract",
+    "ServiceIntegrationTestCase", "ServiceIntegrationTestFramework", "compare_contracts", "compare_with_file",
+    "contract_from_protocol", "contract_markdown", "custom", "dependency_cycles", "export_contract_set", "invalid",
+    "invalid_id", "judge_refusal", "load_contract_set", "missing", "record_services", "write_contract_docs",
 ]
 
 

@@ -6,8 +6,16 @@ The seed's fields (`required_methods`, `expected_inputs`, `expected_outputs`, `e
 - `methods`: full signatures (parameter names, kinds, required/optional, annotations, return type);
 - `errors`: per error condition, the method that must answer it and the error code it must answer with;
 - `budgets`: per operation, the most time and queries it may take;
-- `examples` / `provocations`: how to call a method so it succeeds, and how to provoke each error
-  condition. These are behaviour, not part of the exported contract (they are never compared or exported).
+- `optional_inputs`: declared inputs a caller may leave out (every other declared input is required);
+- `examples`: how to call a method so it succeeds; `fixture`: data built once per validation and handed to
+  the examples and custom probes that take an argument (instead of each building its own);
+- `error_conditions`: typed probes (support/contracts/probes.py) or the seed's strings, which map to them;
+  `provocations` gives the call of a condition by name (a custom probe); the standard probes
+  (missing_required_fields, invalid_data, invalid_id) are generated for every service; `standard_probes`
+  False runs none, a tuple of probes runs only those (e.g. `(invalid("action"),)`);
+- `error_types` / `is_failure`: what counts as a graceful refusal besides a result whose `success` is False.
+Examples, fixture, provocations, probes and the refusal settings are behaviour, not part of the exported
+contract (they are never compared or exported).
 """
 from __future__ import annotations
 
@@ -16,7 +24,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.contracts.calls import Call, CallSource, resolve_call
+from support.contracts.probes import CUSTOM_KIND, STANDARD_KINDS, Probe, custom, probe_for
 from support.contracts.versioning import parse_version
+
+__all__ = ["Budget", "Call", "CallSource", "ErrorSpec", "MethodSpec", "ParamSpec", "ServiceContract",
+           "resolve_call"]
 
 REQUIRED = "required"
 OPTIONAL = "optional"
@@ -80,25 +93,9 @@ class Budget:
         return {"max_ms": self.max_ms, "max_queries": self.max_queries}
 
 
-@dataclass(frozen=True)
-class Call:
-    """One invocation of a service method, with the arguments to pass."""
-
-    method: str
-    args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-
-
-# An example/provocation is a Call, or a zero-argument callable that builds one (and the data it needs)
-# right before the call, inside the same rolled-back transaction.
-CallSource = Call | Callable[[], Call]
-
-
-def resolve_call(source: CallSource) -> Call:
-    call = source() if callable(source) else source
-    if not isinstance(call, Call):
-        raise TypeError(f"an example or provocation must give a Call, got {type(call).__name__}: {call!r}")
-    return call
+# The seed's performance targets, used when a contract sets no budget of its own.
+DEFAULT_OPERATION_BUDGET = Budget(max_ms=1000.0)
+DEFAULT_ERROR_BUDGET = Budget(max_ms=200.0)
 
 
 @dataclass
@@ -107,7 +104,7 @@ class ServiceContract:
     required_methods: list[str]
     expected_inputs: dict[str, Any] = field(default_factory=dict)
     expected_outputs: dict[str, Any] = field(default_factory=dict)
-    error_conditions: list[str] = field(default_factory=list)
+    error_conditions: list[str | Probe] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
     version: str = "1.0.0"
     # Structured extras (see module doc).
@@ -117,12 +114,21 @@ class ServiceContract:
     # Dotted path of the type `data` of a successful result must be, per method ("" = anything).
     output_types: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    optional_inputs: dict[str, list[str]] = field(default_factory=dict)
     # Behaviour: never exported nor compared.
     examples: dict[str, CallSource] = field(default_factory=dict, compare=False, repr=False)
     provocations: dict[str, CallSource] = field(default_factory=dict, compare=False, repr=False)
+    fixture: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
+    standard_probes: bool | tuple[Probe, ...] = field(default=True, compare=False, repr=False)
+    error_types: tuple[type[BaseException], ...] = field(default=(), compare=False, repr=False)
+    is_failure: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
+    error_budget: Budget = field(default=DEFAULT_ERROR_BUDGET, compare=False, repr=False)
+    # Condition name -> its probe; filled from error_conditions (and provocations) on construction.
+    probes: dict[str, Probe] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        self._read_probes(problems)
         if not self.service_name or not isinstance(self.service_name, str):
             problems.append("service_name must be a non-empty string")
         try:
@@ -130,7 +136,8 @@ class ServiceContract:
         except ValueError as exc:
             problems.append(str(exc))
         for label, names in (("expected_inputs", self.expected_inputs), ("expected_outputs", self.expected_outputs),
-                             ("methods", self.methods), ("budgets", self.budgets), ("examples", self.examples)):
+                             ("methods", self.methods), ("budgets", self.budgets), ("examples", self.examples),
+                             ("optional_inputs", self.optional_inputs)):
             unknown = sorted(set(names) - set(self.required_methods))
             if unknown:
                 problems.append(f"{label} names methods not in required_methods: {unknown}")
@@ -144,8 +151,47 @@ class ServiceContract:
             problems.append(f"provocations name conditions not in error_conditions: {unknown_provocations}")
         if self.service_name in self.dependencies:
             problems.append(f"{self.service_name} lists itself as a dependency")
+        for method, names in self.optional_inputs.items():
+            undeclared = sorted(set(names) - set(self.inputs_of(method)))
+            if undeclared:
+                problems.append(f"optional_inputs[{method!r}] {undeclared} are not in expected_inputs[{method!r}]")
+        bad_types = [t for t in self.error_types if not (isinstance(t, type) and issubclass(t, BaseException))]
+        if bad_types:
+            problems.append(f"error_types must be exception classes, got {bad_types}")
         if problems:
             raise ValueError(f"invalid contract {self.service_name!r}: " + "; ".join(problems))
+
+    def _read_probes(self, problems: list[str]) -> None:
+        """error_conditions as names, each with its probe: a Probe as given, a provocation as a custom probe,
+        a seed string as the standard probe it stands for (none: reported when the contract is validated)."""
+        names: list[str] = []
+        inputs = {name for method in self.expected_inputs for name in self.inputs_of(method)}
+        for condition in self.error_conditions:
+            if isinstance(condition, Probe):
+                name = condition.name
+                self.probes[name] = condition
+            elif isinstance(condition, str) and condition:
+                name = condition
+                if name in self.provocations:
+                    self.probes[name] = custom(name, self.provocations[name])
+                elif name not in self.probes:
+                    probe = probe_for(name, inputs)
+                    if probe is not None:
+                        self.probes[name] = probe
+            else:
+                problems.append(f"an error condition must be a non-empty string or a Probe, got {condition!r}")
+                continue
+            if name in names:
+                problems.append(f"error condition {name!r} listed twice")
+            names.append(name)
+        self.error_conditions = names
+        for name, probe in self.probes.items():
+            if probe.kind == CUSTOM_KIND and name in STANDARD_KINDS:
+                problems.append(f"{name!r} is a standard probe, generated from the inputs: it takes no provocation")
+
+    def inputs_of(self, method: str) -> list[str]:
+        declared = self.expected_inputs.get(method, [])
+        return [declared] if isinstance(declared, str) else list(declared)
 
     def to_dict(self) -> dict[str, Any]:
         """The exportable part of the contract (JSON-ready)."""
@@ -162,6 +208,7 @@ class ServiceContract:
             "errors": {k: v.to_dict() for k, v in self.errors.items()},
             "budgets": {k: v.to_dict() for k, v in self.budgets.items()},
             "output_types": dict(self.output_types),
+            "optional_inputs": {k: list(v) for k, v in self.optional_inputs.items()},
         }
 
     @classmethod
@@ -182,6 +229,7 @@ class ServiceContract:
                 errors={k: ErrorSpec(**e) for k, e in data.get("errors", {}).items()},
                 budgets={k: Budget(**b) for k, b in data.get("budgets", {}).items()},
                 output_types=dict(data.get("output_types", {})),
+                optional_inputs={k: list(v) for k, v in data.get("optional_inputs", {}).items()},
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{where}: malformed contract ({type(exc).__name__}: {exc})") from exc

@@ -62,16 +62,19 @@ def contract_from_protocol(
     errors: Mapping[str, ErrorSpec] | None = None,
     error_conditions: Iterable[str] = (),
     data_inputs: Mapping[str, Iterable[str]] | None = None,
+    optional_inputs: Mapping[str, Iterable[str]] | None = None,
     budgets: Mapping[str, Budget] | None = None,
     examples: Mapping[str, CallSource] | None = None,
     provocations: Mapping[str, CallSource] | None = None,
     description: str | None = None,
+    **behaviour: Any,
 ) -> ServiceContract:
     """Build a ServiceContract whose methods, inputs and outputs come from `protocol`'s signatures.
 
     `errors` maps each error condition to the method and code that answer it; `error_conditions` adds
     conditions without a structured spec. `data_inputs` adds the keys a method's `data` mapping accepts
-    to its expected inputs (signatures cannot say that).
+    to its expected inputs (signatures cannot say that); `optional_inputs` names those a caller may leave
+    out. `behaviour` passes the contract's other behaviour fields (fixture, standard_probes, error_types, …).
     """
     errors = dict(errors or {})
     methods = {name: method_spec(func, name, drop_first=True) for name, func in protocol_methods(protocol).items()}
@@ -97,4 +100,6 @@ def contract_from_protocol(
         description=description if description is not None else (inspect.getdoc(protocol) or ""),
         examples=dict(examples or {}),
         provocations=dict(provocations or {}),
+        optional_inputs={method: list(names) for method, names in (optional_inputs or {}).items()},
+        **behaviour,
     )

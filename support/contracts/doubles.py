@@ -73,3 +73,39 @@ class ContractDouble:
                 wanted = "at least once" if count < 0 else f"{count} time(s)"
                 problems.append(f"{self.contract.service_name}.{method} called {made} time(s), expected {wanted}")
         return problems
+
+
+class FailureDouble:
+    """A real object with some of its methods failing: the one failure double for tests and steps.
+
+    While `failing`, a call to one of `methods` (every public method when none are named) either returns
+    `answer(*args, **kwargs)` — a service answering a failure result — or raises `error` — a provider that is
+    down. Other attributes are the target's. `calls` counts the calls to those methods, `failures` the ones
+    that failed.
+    """
+
+    def __init__(self, target: Any, *, methods: tuple[str, ...] = (), error: type[Exception] = ConnectionError,
+                 answer: Callable[..., Any] | None = None, failing: bool = True) -> None:
+        missing = [m for m in methods if not callable(getattr(target, m, None))]
+        if missing:
+            raise ValueError(f"{type(target).__name__} has no method {missing} to fail")
+        self.target, self.methods, self.error, self.answer = target, tuple(methods), error, answer
+        self.failing = failing
+        self.calls = 0
+        self.failures = 0
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.target, name)
+        if name.startswith("_") or not callable(value) or (self.methods and name not in self.methods):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if not self.failing:
+                return value(*args, **kwargs)
+            self.failures += 1
+            if self.answer is not None:
+                return self.answer(*args, **kwargs)
+            raise self.error(f"injected failure in {type(self.target).__name__}.{name}")
+
+        return call

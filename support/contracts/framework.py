@@ -13,8 +13,9 @@ from support.contracts.measure import rolled_back
 from support.contracts.validation import ContractValidationResult, ContractValidator, Failure, is_result_like
 
 
-def _rate(passed: int, total: int) -> float:
-    return round(100.0 * passed / total, 1) if total else 100.0
+def _rate(passed: int, total: int) -> float | None:
+    """Percentage passed; None when nothing ran (zero tests are not a success)."""
+    return round(100.0 * passed / total, 1) if total else None
 
 
 class ServiceIntegrationTestFramework:
@@ -117,10 +118,13 @@ class ServiceIntegrationTestFramework:
         if instrumented is None:
             report["errors"].extend(validator.result.warnings)
             return report
-        validator.exercise_examples(instrumented, set(caller.required_methods))
+        present = {m for m in caller.required_methods if callable(getattr(instrumented, m, None))}
+        with validator.shared_fixture():
+            validator.exercise_examples(instrumented, present)
+            synthesized = validator.exercise_synthesized(instrumented, present)
         log = validator.log
         calls = log.to(callee.service_name)
-        exercised = sorted(validator.result.operations)
+        exercised = sorted([*validator.result.operations, *synthesized])
         refused = [f"{m}: {r.detail}" for m, r in validator.result.operations.items() if not r.success]
         report["exercised"] = exercised
         report["calls"] = [f"{r.method}({', '.join(sorted(r.kwargs))})" if r.kwargs else r.method for r in calls]
@@ -131,7 +135,8 @@ class ServiceIntegrationTestFramework:
                              for r in calls if r.raised is None and r.result is not None
                              and not is_result_like(r.result)]
         if not exercised:
-            report["errors"].append(f"{caller.service_name} has no example calls: nothing exercised")
+            report["errors"].append(f"{caller.service_name}: nothing could be called (no example, no placeholder "
+                                    "call from its inputs)")
         elif not calls:
             report["errors"].append(f"{caller.service_name} never called {callee.service_name} "
                                     f"while running {exercised}")
@@ -141,8 +146,17 @@ class ServiceIntegrationTestFramework:
         return report
 
     def dependency_pairs(self) -> list[tuple[str, str]]:
-        return [(c.service_name, d) for c in self.contracts.values() for d in c.dependencies
-                if c.service_name in self.services and d in self.contracts and d in self.services]
+        """Every declared (caller, callee) pair, whether or not both sides are registered."""
+        return [(c.service_name, d) for c in self.contracts.values() for d in c.dependencies]
+
+    def _pair_report(self, caller: str, callee: str) -> dict[str, Any]:
+        missing = [f"{name}: no {what}" for name in (caller, callee)
+                   for what, registry in (("contract", self.contracts), ("implementation", self.services))
+                   if name not in registry]
+        if missing:
+            return {"success": False, "services": [caller, callee], "caller": caller, "callee": callee,
+                    "errors": missing, "integration_result": {"interaction_tested": False, "calls_recorded": 0}}
+        return self.test_service_integration(caller, callee)
 
     def run_comprehensive_service_tests(self) -> dict[str, Any]:
         """The seed's service test report: contract validations, integration tests, performance, error handling."""
@@ -155,13 +169,10 @@ class ServiceIntegrationTestFramework:
                 continue
             result = self.validate_service_contract(name)
             report["contract_validations"][name] = result.to_dict()
-            report["performance_tests"][name] = {
-                key: value for method, run in result.operations.items()
-                for key, value in ((f"{method}_time_ms", round(run.ms, 3)), (f"{method}_queries", run.queries),
-                                   (f"{method}_success", run.success))}
+            report["performance_tests"][name] = result.performance()
             report["error_handling_tests"][name] = {c: r.to_dict() for c, r in result.error_handling.items()}
         for caller, callee in self.dependency_pairs():
-            report["integration_tests"][f"{caller}_{callee}"] = self.test_service_integration(caller, callee)
+            report["integration_tests"][f"{caller}_{callee}"] = self._pair_report(caller, callee)
         report["dependency_graph"] = {
             "edges": {c.service_name: list(c.dependencies) for c in self.contracts.values()},
             "cycles": dependency_cycles(self.contracts.values()),
@@ -176,6 +187,8 @@ def _cycle_failure(cycle: list[str]) -> Failure:
 
 
 def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Totals per block, and `ok`: everything that ran passed and something ran. A contract validation that
+    exercised nothing (no call made: only its shape was checked) is not counted as passed."""
     def block(passed: int, total: int) -> dict[str, Any]:
         return {"total": total, "passed": passed, "failed": total - passed, "success_rate": _rate(passed, total)}
 
@@ -183,10 +196,17 @@ def _summary(report: dict[str, Any]) -> dict[str, Any]:
     integrations = report["integration_tests"].values()
     performance = [v for per in report["performance_tests"].values() for k, v in per.items() if k.endswith("_success")]
     errors = [r["handled_gracefully"] for per in report["error_handling_tests"].values() for r in per.values()]
-    return {
-        "contract_validation": block(sum(v["valid"] for v in validations), len(validations)),
+    summary = {
+        "contract_validation": block(sum(bool(v["valid"] and v.get("exercised")) for v in validations),
+                                     len(validations)),
         "integration_tests": block(sum(i["success"] for i in integrations), len(integrations)),
         "performance_tests": block(sum(performance), len(performance)),
         "error_handling_tests": block(sum(errors), len(errors)),
         "dependency_cycles": len(report["dependency_graph"]["cycles"]),
+        "not_exercised": sorted(name for name, v in report["contract_validations"].items() if not v.get("exercised")),
     }
+    blocks = [summary[k] for k in ("contract_validation", "integration_tests", "performance_tests",
+                                   "error_handling_tests")]
+    summary["ok"] = (summary["contract_validation"]["total"] > 0 and not summary["dependency_cycles"]
+                     and all(b["failed"] == 0 for b in blocks) and not summary["not_exercised"])
+    return summary

@@ -1,12 +1,33 @@
-"""Recording proxies: what a service really calls on the services injected into it."""
+"""Recording proxies: what a service really calls on the services injected into it.
+
+The one mechanism for watching calls between services (contract validation, integration of pairs, and the
+acceptance steps). It is call-stack-aware: while a proxied service runs, its name is on a context-local
+stack, so a call reaching a proxy shared by several services (one audit service injected into all of them)
+is recorded with the service that really made it, not the one the proxy was first made for.
+"""
 from __future__ import annotations
 
+import contextvars
 import inspect
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from support.contracts.contract import MethodSpec, ServiceContract
+from support.contracts.injection import injectable_names, rebuild_with
+
+if TYPE_CHECKING:
+    from support.contracts.contract import MethodSpec, ServiceContract
+
+# Names of the proxied services running right now, innermost last (per thread / asyncio task).
+_running: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("contracts_running_services",
+                                                                          default=())
+
+
+def running_service() -> str | None:
+    """The proxied service whose method is running now (innermost), or None outside any."""
+    stack = _running.get()
+    return stack[-1] if stack else None
 
 _KINDS = {
     "positional_only": inspect.Parameter.POSITIONAL_ONLY,
@@ -69,11 +90,20 @@ class CallLog:
     def violations(self) -> list[str]:
         return [r.violation for r in self.records if r.violation]
 
+    def between_services(self) -> list[CallRecord]:
+        """Calls one service made to another (not the calls test code made into a service)."""
+        return [r for r in self.records if r.caller and r.caller != r.callee]
+
+    def pairs(self) -> set[tuple[str, str]]:
+        return {(r.caller, r.callee) for r in self.between_services()}
+
 
 class RecordingProxy:
-    """Stands in for service `callee` inside `caller`: forwards every method call to `target`, recording it.
+    """Stands in for service `callee`: forwards every method call to `target`, recording it.
 
-    With a contract, each call is also checked against the callee's contract (method exists, arguments bind).
+    The caller recorded is the proxied service running when the call is made, else `caller` (the service the
+    proxy was injected into, or "" for calls from test code). With a contract, each call is also checked
+    against the callee's contract (method exists, arguments bind).
     """
 
     def __init__(self, callee: str, target: Any, log: CallLog, caller: str = "",
@@ -90,9 +120,11 @@ class RecordingProxy:
             return value
 
         def recorded(*args: Any, **kwargs: Any) -> Any:
-            record = CallRecord(self._caller, self._callee, name, args, kwargs,
+            stack = _running.get()
+            record = CallRecord(stack[-1] if stack else self._caller, self._callee, name, args, kwargs,
                                 violation=call_violation(self._contract, name, args, kwargs))
             self._log.records.append(record)
+            token = _running.set((*stack, self._callee))
             started = time.perf_counter()
             try:
                 record.result = value(*args, **kwargs)
@@ -102,8 +134,27 @@ class RecordingProxy:
                 raise
             finally:
                 record.duration_ms = (time.perf_counter() - started) * 1000
+                _running.reset(token)
 
         return recorded
 
     def __repr__(self) -> str:
         return f"<RecordingProxy {self._caller}->{self._callee} for {self._target!r}>"
+
+
+def record_services(services: Mapping[str, Any], log: CallLog,
+                    contracts: Mapping[str, ServiceContract] | None = None) -> dict[str, RecordingProxy]:
+    """Every service behind a recording proxy, each given the proxies of the others it takes (by constructor
+    keyword or attribute), so every call between them, and every call test code makes, lands in `log`.
+
+    Nothing is patched: the services passed in are left as they were; use the returned proxies instead.
+    """
+    contracts = contracts or {}
+    proxies = {name: RecordingProxy(name, service, log, "", contracts.get(name)) for name, service in services.items()}
+    for name, service in services.items():
+        wanted = injectable_names(service, [other for other in services if other != name])
+        rebuilt, problem = rebuild_with(service, {other: proxies[other] for other in wanted})
+        if problem:
+            raise ValueError(f"cannot watch the calls of {name}: {problem}")
+        object.__setattr__(proxies[name], "_target", rebuilt)
+    return proxies

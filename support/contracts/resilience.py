@@ -10,7 +10,8 @@ from unittest import mock
 
 import pybreaker
 
-from support.contracts.validation import code_text, is_result_like
+from support.contracts.answers import code_text, is_result_like
+from support.contracts.doubles import FailureDouble
 
 
 class FakeClock:
@@ -35,29 +36,6 @@ class FakeClock:
             yield self
 
 
-class SwitchableFailure:
-    """Wraps a provider-like object: while `failing`, every public method call raises `error` instead."""
-
-    def __init__(self, target: Any, error: type[Exception] = ConnectionError) -> None:
-        self.target = target
-        self.error = error
-        self.failing = False
-        self.calls = 0
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self.target, name)
-        if name.startswith("_") or not callable(value):
-            return value
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            if self.failing:
-                raise self.error(f"injected failure in {name}")
-            return value(*args, **kwargs)
-
-        return call
-
-
 @dataclass
 class BreakerCheck:
     """What happened at each stage of the open / fail-fast / half-open / recover sequence."""
@@ -73,7 +51,7 @@ class BreakerCheck:
 def check_circuit_breaker(
     call: Callable[[], Any],
     breaker: pybreaker.CircuitBreaker,
-    provider: SwitchableFailure,
+    provider: FailureDouble,
     clock: FakeClock,
     *,
     unavailable_code: str,

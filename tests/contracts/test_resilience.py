@@ -8,7 +8,8 @@ import pybreaker
 import pytest
 from django.utils import timezone
 
-from support.contracts.resilience import FakeClock, SwitchableFailure, check_circuit_breaker
+from support.contracts.doubles import FailureDouble
+from support.contracts.resilience import FakeClock, check_circuit_breaker
 from tests.contracts.toy_services import Result
 
 UNAVAILABLE = "dependency_unavailable"
@@ -35,7 +36,7 @@ class PricingService:
 
 
 def _run(swallow: bool = True, fail_max: int = 3):
-    provider = SwitchableFailure(RateProvider())
+    provider = FailureDouble(RateProvider(), failing=False)
     breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=60)
     service = PricingService(provider, breaker, swallow=swallow)
     return check_circuit_breaker(service.price, breaker, provider, FakeClock(), unavailable_code=UNAVAILABLE)
@@ -53,7 +54,7 @@ def test_exceptions_escaping_to_the_caller_are_reported():
 
 
 def test_a_breaker_that_never_opens_is_reported():
-    provider = SwitchableFailure(RateProvider())
+    provider = FailureDouble(RateProvider(), failing=False)
     breaker = pybreaker.CircuitBreaker(fail_max=3, reset_timeout=60)
     service = PricingService(provider, pybreaker.CircuitBreaker(fail_max=1000))  # bypasses `breaker`
     check = check_circuit_breaker(service.price, breaker, provider, FakeClock(), unavailable_code=UNAVAILABLE)
@@ -84,7 +85,7 @@ def test_prs_commission_service_behind_the_exchange_rate_breaker(fail_max):
     from support.prs.contracts import prs_services, world
 
     w = world()
-    provider = SwitchableFailure(FakeExchangeRateProvider())
+    provider = FailureDouble(FakeExchangeRateProvider(), failing=False)
     breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=30)
     services = prs_services()
     commissions = CommissionService(audit_service=services["audit_service"],

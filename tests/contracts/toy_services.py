@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from support.contracts import Budget, Call, ErrorSpec, ServiceContract, contract_from_protocol
+from support.contracts import (
+    INVALID_DATA,
+    MISSING_REQUIRED_FIELDS,
+    Budget,
+    Call,
+    ErrorSpec,
+    ServiceContract,
+    contract_from_protocol,
+)
 
 T = TypeVar("T")
 VALIDATION, NOT_FOUND = "validation_error", "not_found"
@@ -29,6 +37,17 @@ class Result(Generic[T]):
         return cls(False, None, errors, code)
 
 
+@dataclass(frozen=True)
+class User:
+    """Who calls: context of every call, not data (the standard probes leave it alone)."""
+
+    name: str
+
+
+ALICE = User("alice")
+ACTIONS = ("create", "update", "delete")
+
+
 @dataclass
 class Note:
     id: int
@@ -48,15 +67,15 @@ class NoteStore:
 
 
 class AuditServiceProtocol(Protocol):
-    def record(self, actor: str, action: str, object_id: int) -> Result[int]: ...
+    def record(self, actor: User, action: str, object_id: int) -> Result[int]: ...
 
 
 class NoteServiceProtocol(Protocol):
     """Notes of a user."""
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]: ...
-    def get(self, actor: str, note_id: int) -> Result[Note]: ...
-    def list(self, actor: str, filters: dict[str, Any] | None = None) -> Result[list[Note]]: ...
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]: ...
+    def get(self, actor: User, note_id: int) -> Result[Note]: ...
+    def list(self, actor: User, filters: dict[str, Any] | None = None) -> Result[list[Note]]: ...
 
 
 class AuditService:
@@ -65,7 +84,9 @@ class AuditService:
     def __init__(self) -> None:
         self.entries: list[tuple[str, str, int]] = []
 
-    def record(self, actor: str, action: str, object_id: int) -> Result[int]:
+    def record(self, actor: User, action: str, object_id: int) -> Result[int]:
+        if action not in ACTIONS:
+            return Result.fail(VALIDATION, {"action": [f"one of {ACTIONS}"]})
         self.entries.append((actor, action, object_id))
         return Result.ok(len(self.entries))
 
@@ -77,7 +98,7 @@ class NoteService:
         self.audit_service = audit_service
         self.store = store or NoteStore()
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         errors = self._validate(data)
         if errors:
             return Result.fail(VALIDATION, errors)
@@ -95,25 +116,27 @@ class NoteService:
             errors["body"] = ["must be a string"]
         return errors
 
-    def get(self, actor: str, note_id: int) -> Result[Note]:
+    def get(self, actor: User, note_id: int) -> Result[Note]:
         note = self.store.notes.get(note_id)
         return Result.ok(note) if note else Result.fail(NOT_FOUND, {"note_id": [f"no note {note_id}"]})
 
-    def list(self, actor: str, filters: dict[str, Any] | None = None) -> Result[list[Note]]:
+    def list(self, actor: User, filters: dict[str, Any] | None = None) -> Result[list[Note]]:
         return Result.ok(list(self.store.notes.values()))
 
 
 def audit_contract() -> ServiceContract:
     return contract_from_protocol(
         AuditServiceProtocol, "audit_service",
-        examples={"record": Call("record", ("alice", "create", 1))},
+        examples={"record": Call("record", (ALICE, "create", 1))},
+        # It records events about any object: an unknown or odd id is not its business to refuse.
+        standard_probes=(MISSING_REQUIRED_FIELDS, INVALID_DATA),
     )
 
 
 def note_contract(store: NoteStore, **overrides: Any) -> ServiceContract:
     """The contract of NoteService; its examples put the data they need into `store`."""
     def get_example() -> Call:
-        return Call("get", ("alice", store.add("existing").id))
+        return Call("get", (ALICE, store.add("existing").id))
 
     options: dict[str, Any] = dict(
         dependencies=["audit_service"],
@@ -123,11 +146,12 @@ def note_contract(store: NoteStore, **overrides: Any) -> ServiceContract:
             "invalid_id": ErrorSpec("get", NOT_FOUND, "no such note"),
         },
         data_inputs={"create": ["title", "body"]},
+        optional_inputs={"create": ["body"]},
         budgets={"create": Budget(max_ms=5.0, max_queries=0)},
         examples={
-            "create": Call("create", ("alice", {"title": "Groceries", "body": "milk"})),
+            "create": Call("create", (ALICE, {"title": "Groceries", "body": "milk"})),
             "get": get_example,
-            "list": Call("list", ("alice",)),
+            "list": Call("list", (ALICE,)),
         },
     )
     options.update(overrides)
@@ -142,14 +166,14 @@ class MissingMethodNoteService(NoteService):
 
 
 class RenamedParameterNoteService(NoteService):
-    def get(self, actor: str, id: int) -> Result[Note]:  # noqa: A002 - the break under test
+    def get(self, actor: User, id: int) -> Result[Note]:  # noqa: A002 - the break under test
         return super().get(actor, id)
 
 
 class RejectsBodyNoteService(NoteService):
     """Refuses an input its contract declares."""
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         if "body" in data:
             return Result.fail(VALIDATION, {"body": ["unknown field"]})
         return super().create(actor, data)
@@ -158,19 +182,19 @@ class RejectsBodyNoteService(NoteService):
 class BareOutputNoteService(NoteService):
     """Returns the note itself instead of a result."""
 
-    def get(self, actor: str, note_id: int) -> Result[Note]:
+    def get(self, actor: User, note_id: int) -> Result[Note]:
         return self.store.notes.get(note_id)  # type: ignore[return-value]
 
 
 class RaisingNoteService(NoteService):
     """Lets a KeyError escape for an unknown id."""
 
-    def get(self, actor: str, note_id: int) -> Result[Note]:
+    def get(self, actor: User, note_id: int) -> Result[Note]:
         return Result.ok(self.store.notes[note_id])
 
 
 class WrongCodeNoteService(NoteService):
-    def get(self, actor: str, note_id: int) -> Result[Note]:
+    def get(self, actor: User, note_id: int) -> Result[Note]:
         result = super().get(actor, note_id)
         return result if result.success else Result.fail(VALIDATION, result.errors)
 
@@ -180,7 +204,7 @@ class SlowNoteService(NoteService):
 
     clock: ClassVar[list[float]] = [0.0]
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         self.clock[0] += 0.050
         return super().create(actor, data)
 
@@ -192,7 +216,7 @@ def fake_clock(cell: list[float]) -> Callable[[], float]:
 class QueryingNoteService(NoteService):
     """Runs a database query in create (its budget allows none)."""
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -203,7 +227,7 @@ class QueryingNoteService(NoteService):
 class SilentNoteService(NoteService):
     """Never calls its declared audit_service."""
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         errors = self._validate(data)
         return Result.fail(VALIDATION, errors) if errors else Result.ok(self.store.add(data["title"]))
 
@@ -215,7 +239,7 @@ class MailingNoteService(NoteService):
         super().__init__(audit_service, store)
         self.mail_service = mail_service
 
-    def create(self, actor: str, data: dict[str, Any]) -> Result[Note]:
+    def create(self, actor: User, data: dict[str, Any]) -> Result[Note]:
         result = super().create(actor, data)
         if result.success and self.mail_service is not None:
             self.mail_service.send(actor, "note created")
