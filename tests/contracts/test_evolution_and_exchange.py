@@ -123,7 +123,8 @@ def test_markdown_docs_per_service(tmp_path):
     assert sorted(p.name for p in written) == ["README.md", "audit_service.md", "note_service.md"]
     page = (tmp_path / "note_service.md").read_text()
     for fragment in ("# note_service — contract 1.0.0", "**Dependencies:** [audit_service](audit_service.md)",
-                     "### `get(actor: tests.contracts.toy_services.User, note_id: int)`", "| invalid_id | get | not_found | no such note |",
+                     "### `get(actor: tests.contracts.toy_services.User, note_id: int)`",
+                     "| invalid_id | get | not_found | no such note |",
                      "| budget | 5.0 ms, 0 queries |", "`list[tests.contracts.toy_services.Note]`",
                      "| inputs | actor, data, title, body |"):
         assert fragment in page, fragment
