@@ -6,6 +6,7 @@ Feature: The REST API
   Background:
     Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
 
+  @rule:SEC-01 @rule:API-01
   Scenario Outline: Every list is closed to anonymous callers
     When an anonymous caller asks for the <resource> list
     Then the caller is told to authenticate first
@@ -19,17 +20,19 @@ Feature: The REST API
       | notifications |
       | audit-logs    |
 
-  @critical
+  @critical @rule:SEC-06 @rule:SEC-03
   Scenario: A salesperson signs in and sees the organization's deals
     Given "sam" has made 3 deals
     When "sam" signs in with the right password
     And "sam" asks for the deals list
     Then the answer lists 3 deals, all of "Acme"
 
+  @rule:SEC-06
   Scenario: A failed sign-in is refused without saying why
     When "sam" signs in with a wrong password
     Then the sign-in is refused
 
+  @rule:API-03
   Scenario: Long lists come a page at a time
     Given "sam" has recorded 30 clients
     When "sam" asks for the clients list
@@ -42,6 +45,7 @@ Feature: The REST API
     When "sam" asks for the deals list of deals that are "not_paid"
     Then the answer lists 2 deals
 
+  @rule:API-01 @rule:API-02 @rule:DEAL-05 @rule:DEAL-06 @rule:DEAL-08
   Scenario Outline: A bad deal is refused, naming the field at fault
     Given "sam" has recorded the client "Northwind Traders"
     When "sam" submits a deal for "Northwind Traders" with <field> set to "<value>"
@@ -65,6 +69,7 @@ Feature: The REST API
     Then the answer shows the payment "approved"
     And the deal is "fully_paid" with a progress of 100.00 percent
 
+  @rule:PAY-11 @rule:API-02
   Scenario: A second approval through the API is a conflict
     Given "sam" has recorded the client "Northwind Traders"
     And "sam" has made a deal of 700.00 with "Northwind Traders"
@@ -73,6 +78,7 @@ Feature: The REST API
     When "vera" approves that payment through the API
     Then the answer is a conflict
 
+  @rule:API-06
   Scenario: A stale change is a conflict
     Given "sam" has recorded the client "Northwind Traders"
     And "sam" and "alice" have both opened "Northwind Traders"
@@ -81,6 +87,7 @@ Feature: The REST API
     Then the answer is a conflict
     And "Northwind Traders" keeps the phone number "alice" saved
 
+  @rule:API-09
   Scenario: The API describes itself
     When a developer fetches the API description
     Then it is a valid OpenAPI 3 description of every endpoint with its error answers

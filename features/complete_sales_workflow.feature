@@ -8,7 +8,7 @@ Feature: Complete sales workflow
     Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
     And "sam" has recorded the client "Northwind Traders"
 
-  @critical @max_queries:600
+  @critical @max_queries:600 @rule:DEAL-13 @rule:PAY-08
   Scenario: A deal is paid in full through one approved payment
     Given "sam" has made a deal of 10000.00 with "Northwind Traders"
     When "sam" records a bank payment of 10000.00 on that deal
@@ -18,6 +18,7 @@ Feature: Complete sales workflow
     And the payment has an invoice for 10000.00
     And "sam" has a commission of 500.00 for the month of the payment
 
+  @rule:AUD-01
   Scenario: Each step of the workflow leaves its trace in the audit trail
     Given "sam" has made a deal of 2500.00 with "Northwind Traders"
     When "sam" records a bank payment of 2500.00 on that deal
@@ -33,6 +34,7 @@ Feature: Complete sales workflow
       | calculate | commission |
     And the audit trail of "Acme" is intact
 
+  @rule:NOT-01 @rule:NOT-02 @rule:NOT-03 @rule:NOT-04
   Scenario: The people concerned are told at each step
     Given "sam" has made a deal of 800.00 with "Northwind Traders"
     When "sam" records a bank payment of 800.00 on that deal
@@ -45,6 +47,7 @@ Feature: Complete sales workflow
       | sam       | payment_approved      |
       | sam       | commission_calculated |
 
+  @rule:DEAL-13
   Scenario: A rejected payment does not count towards the deal
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     When "sam" records a cheque payment of 1000.00 on that deal
@@ -52,6 +55,7 @@ Feature: Complete sales workflow
     Then the deal is "not_paid" with a progress of 0.00 percent
     And "sam" is notified that the payment was rejected
 
+  @rule:PAY-11
   Scenario Outline: A payment decision is final
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 400.00 on that deal
@@ -67,6 +71,7 @@ Feature: Complete sales workflow
       | approves | approves | approved |
       | rejects  | rejects  | rejected |
 
+  @rule:DEAL-11
   Scenario Outline: A deal's verification moves only forward
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And the deal's verification is "<from>"

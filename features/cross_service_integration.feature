@@ -13,7 +13,7 @@ Feature: The services work together
     And "sam" has recorded the client "Northwind Traders"
     And "sam" has made a deal of 1000.00 with "Northwind Traders"
 
-  @critical
+  @critical @rule:TRX-02
   Scenario Outline: A failure late in a chain undoes the earlier writes
     Given the <failing service> fails
     When "sam" records a bank payment of 400.00 on that deal through the services
@@ -40,6 +40,7 @@ Feature: The services work together
     Then every service called only services it declares
     And every service it declares for this work was called
 
+  @rule:COM-10
   Scenario: A commission in another currency waits for the exchange rate
     Given "sam" has approved sales of 1000.00 this month
     And the exchange-rate provider is down

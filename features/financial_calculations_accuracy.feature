@@ -8,7 +8,7 @@ Feature: Financial calculations are exact
     Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
     And "sam" has recorded the client "Northwind Traders"
 
-  @critical
+  @critical @rule:COM-01
   Scenario Outline: Commission is rounded half-up to the cent
     Given "sam" has approved sales of <sales> this month
     When "alice" calculates the commission of "sam" for this month with:
@@ -29,11 +29,13 @@ Feature: Financial calculations are exact
       | 1234.56 | 7.25  | 0.85          | 0.00  | 12.34   | 76.08      | 76.08  | 63.74      |
       | 999.99  | 0.00  | 1             | 50.00 | 0.00    | 0.00       | 50.00  | 50.00      |
 
+  @rule:COM-09
   Scenario: The organization's default rate applies when none is given
     Given "sam" has approved sales of 2000.00 this month
     When "alice" calculates the commission of "sam" for this month
     Then the commission is 100.00, its total 100.00 and the receivable 100.00
 
+  @rule:DEAL-13
   Scenario Outline: Partial payments move the deal's progress
     Given "sam" has made a deal of <value> with "Northwind Traders"
     When payments of <amounts> on that deal are approved
@@ -47,7 +49,7 @@ Feature: Financial calculations are exact
       | 3.00    | 2.00            | partially_paid | 66.67    |
       | 0.30    | 0.10, 0.20      | fully_paid     | 100.00   |
 
-  @critical
+  @critical @rule:PAY-02
   Scenario Outline: A deal is never overpaid
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 600.00 on that deal, which was <earlier decision>
@@ -61,6 +63,7 @@ Feature: Financial calculations are exact
       | approved         | 400.01  | refused as an overpayment |
       | rejected         | 1000.00 | accepted                  |
 
+  @rule:COM-11
   Scenario: A commission follows the approvals of its period
     Given "sam" has made a deal of 5000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 1000.00 on that deal
@@ -69,6 +72,7 @@ Feature: Financial calculations are exact
     Then "sam" has a commission of 50.00 for this month
     And "sam" is notified that the commission changed
 
+  @rule:PAY-12 @rule:DEAL-13
   Scenario: A verifier may approve less than was paid
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 500.00 on that deal

@@ -8,7 +8,7 @@ Feature: Many users at once
     And "Acme" also has the salespeople "sue", "sid" and "sol" and the verifier "val"
     And "sam" has recorded the client "Northwind Traders"
 
-  @critical
+  @critical @rule:PAY-03
   Scenario: Simultaneous payments never overpay a deal
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     When "sam" and "alice" each record 2 payments of 400.00 on that deal at the same moment
@@ -16,7 +16,7 @@ Feature: Many users at once
     And the others are refused as an overpayment
     And the payments on that deal total 800.00
 
-  @critical
+  @critical @rule:PAY-11
   Scenario: Simultaneous approvals approve a payment once
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 1000.00 on that deal
@@ -30,6 +30,7 @@ Feature: Many users at once
     And the audit trail of "Acme" holds one creation per client
     And the audit trail of "Acme" is intact
 
+  @rule:DEAL-10
   Scenario: Each organization keeps counting its own deals
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     When "sam" and "gus" each make 5 deals at the same moment

@@ -9,6 +9,7 @@ Feature: Notifications reach the right people
     And the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And "sam" has recorded the client "Northwind Traders"
 
+  @rule:NOT-02 @rule:NOT-03
   Scenario Outline: Each event reaches exactly the people it concerns
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And nobody has any notification yet
@@ -22,18 +23,21 @@ Feature: Notifications reach the right people
       | a payment of 100.00 on that deal is approved by "vera" | sam       | payment_approved |
       | a payment of 100.00 on that deal is rejected by "vera" | sam       | payment_rejected |
 
+  @rule:NOT-01 @rule:NOT-05
   Scenario: A new deal is announced to the organization's admins only
     When "sam" makes a deal of 500.00 with "Northwind Traders"
     Then "alice" receives a "deal_created" notification about it
     And nobody else receives a notification
     And no user of "Globex" has any notification
 
+  @rule:NOT-06
   Scenario: Reading a notification
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And payments of 100.00, 200.00 on that deal are approved
     When "sam" reads his first notification
     Then "sam" has 1 unread notification of 2
 
+  @rule:NOT-06
   Scenario: Nobody reads someone else's notifications
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And payments of 100.00 on that deal are approved

@@ -7,11 +7,12 @@ Feature: Security and the audit trail
     Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
     And "sam" has recorded the client "Northwind Traders"
 
+  @rule:SEC-01
   Scenario: A caller without credentials is turned away
     When an anonymous caller asks for the deals list
     Then the caller is told to authenticate first
 
-  @critical
+  @critical @rule:PAY-09 @rule:AUD-06 @rule:SEC-05
   Scenario Outline: Each role may only do its own work
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "sam" has recorded a bank payment of 400.00 on that deal
@@ -27,7 +28,7 @@ Feature: Security and the audit trail
       | alice | read the audit trail   | allowed   |
       | alice | approve that payment   | allowed   |
 
-  @critical
+  @critical @rule:SEC-04
   Scenario: Another organization's records do not exist for a user
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And "gus" has made a deal of 900.00 with his client "Initech"
@@ -35,14 +36,14 @@ Feature: Security and the audit trail
     Then he is told it does not exist
     And a "cross_organization_access" security event is recorded for "sam"
 
-  @critical
+  @critical @rule:SEC-03 @rule:SEC-04
   Scenario: No organization sees or reaches another's records
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And each organization has a paid deal and a commission
     When every user of each organization looks through all that PRS offers them
     Then nobody sees or reaches a record of another organization
 
-  @critical
+  @critical @rule:PAY-10
   Scenario: Nobody decides on a payment they recorded
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     And "alice" has recorded a bank payment of 300.00 on that deal
@@ -50,22 +51,25 @@ Feature: Security and the audit trail
     Then the attempt is forbidden
     And the payment stays "pending"
 
+  @rule:SEC-07
   Scenario: Five failed sign-ins lock the account
     When someone fails to sign in as "sam" 5 times
     Then "sam" cannot sign in, even with the right password
     And 5 "login_failed" security events and 1 "account_locked" security event are recorded for "sam"
 
+  @rule:AUD-01
   Scenario: Every write is audited with who made it and where from
     When "sam" updates the phone number of "Northwind Traders" from the address 10.1.2.3
     Then the audit trail of "Acme" ends with an "update" of the client by "sam" from 10.1.2.3
     And the entry shows the phone number before and after
 
-  @critical @tampers
+  @critical @tampers @rule:AUD-04
   Scenario: A tampered audit entry is found out
     Given "sam" has made a deal of 1000.00 with "Northwind Traders"
     When someone alters the first audit entry of "Acme" behind PRS's back
     Then the audit check names that entry as the first broken link of "Acme"
 
+  @rule:AUD-05
   Scenario Outline: Audit entries cannot be changed or removed
     When someone tries to <tampering> the first audit entry of "Acme" through PRS
     Then PRS refuses it and the audit trail of "Acme" is intact

@@ -121,7 +121,23 @@ ACTIONS: dict[str, Callable[[Any], Request]] = {
 NAMED_ACTIONS: dict[str, Callable[[Any, str], Request]] = {
     r'delete the client "(.+)"': lambda c, name: ("DELETE", api.detail_path("clients", s.client(c, name).pk), None),
     r"delete that deal()": lambda c, _: ("DELETE", api.detail_path("deals", s.the_deal(c).pk), None),
+    r"read the deal of another organization()": lambda c, _: ("GET", api.detail_path("deals", _foreign_deal(c).pk),
+                                                              None),
 }
+
+
+def _foreign_deal(context) -> Any:
+    """A deal of another organization than Acme's, made on first use by that organization's salesperson."""
+    from prs.deals.models import Deal
+
+    acme = s.organization(context, "Acme")
+    foreign = Deal.objects.exclude(organization=acme).first()
+    if foreign is None:
+        other = next(u for u in context.users.values() if u.organization_id not in (None, acme.pk)
+                     and u.role == "salesperson")
+        foreign = s.expect_success(s.make_deal(context, other, Decimal("100.00"), s.some_client_of(context, other)),
+                                   "a deal of another organization")
+    return foreign
 
 
 def _request(context, action: str) -> Request:
