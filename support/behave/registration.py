@@ -43,6 +43,13 @@ class GherkinScenario:
 
         return run_gherkin_scenario(self.filename, self.line, framework)
 
+    @staticmethod
+    def prepare_worker() -> None:
+        """Called by each worker before its first scenario: the behave session starts (``before_all``)."""
+        from support.behave.session import current_session
+
+        current_session()
+
     @property
     def location(self) -> str:
         return f"{self.filename}:{self.line}"

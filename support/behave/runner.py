@@ -35,8 +35,9 @@ from support.behave.clock import ClockSettingError, default_today
 from support.behave.framework_setting import FrameworkSettingError, build_framework
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
-from support.behave.summary import closing_line, count_statuses, run_notes
+from support.behave.summary import closing_line, count_statuses, run_notes, status_word
 from support.engine.scenario import Status
+from support.engine.stopping import exit_code_of
 from support.reporting.allure_results import write_allure_result
 
 REPORTS_DIR = "reports"  # -D reports=DIR puts this run's reports (and Allure results) elsewhere, e.g. per shard
@@ -90,6 +91,12 @@ def allure_results_dir(config: Any) -> str | None:
         if "allure" in name.lower():
             return outfile
     return None
+
+
+def _worker_told_allure(result: Any) -> bool:
+    """Whether the worker's Allure formatter already wrote this result's status."""
+    outcome = result.outcome if isinstance(result.outcome, dict) else None
+    return outcome is not None and outcome.get("status") == status_word(result)
 
 
 class FrameworkRunner(Runner):
@@ -230,30 +237,36 @@ class FrameworkRunner(Runner):
             replayer.replay(result)
             if progress is not None:
                 progress.on_result(result.scenario_name, str(result.status), result.duration_seconds)
-            if allure_dir and result.outcome is None and result.status in PARENT_REPORTED:
-                # Never ran, or its worker was stopped before the Allure formatter could finish: say it here.
+            if allure_dir and result.status in PARENT_REPORTED and not _worker_told_allure(result):
+                # Never ran, its worker was stopped before the Allure formatter could finish, or the engine's
+                # verdict came after the formatter's (the worker had to be replaced): say it here. A second
+                # result for a scenario is an Allure retry; the later one, this, is the one Allure shows.
                 entry = by_name[result.scenario_name]
                 write_allure_result(allure_dir, result.to_dict(), entry.feature.name, entry.scenario.name)
 
-        report: dict[str, Any] | None = None
+        interruption: KeyboardInterrupt | None = None
         try:
             with progress or contextlib.nullcontext():
-                report = framework.run_all_scenarios(
+                framework.run_all_scenarios(
                     tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
                     pulled_in=pulled_in | not_counted,
                 )
         except OperationalError as error:  # scenario failures never get here: the database itself is out of reach
             raise RunStopped(f"DatabaseError: {describe_database()}: {str(error).strip().splitlines()[0]}",
                              "database unreachable") from None
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: the report of what ran is written
+            interruption = stop
         finally:
             replayer.finish(selected={e.name for e in entries})
-            self._write_outputs(report)
+            self._write_outputs(framework.last_report)  # None: nothing ran, the last run's reports stay
         counted = [r for r in results if r.scenario_name not in not_counted]
         counts = count_statuses(counted)
         notes = run_notes(counted)
         if notes:
             print("\n".join(notes))
-        print(closing_line(counts), flush=True)
+        print(closing_line(counts, interruption), flush=True)
+        if interruption is not None:
+            raise SystemExit(exit_code_of(interruption))
         missing = len(entries) - len(results)
         return counts.failed > 0 or missing > 0 or self.aborted
 
@@ -261,10 +274,7 @@ class FrameworkRunner(Runner):
         """HTML, JUnit, rerun file and history beside report.json (an interrupted run has only report.json)."""
         try:
             from support.reporting.outputs import write_outputs
-            from support.reporting.report_file import load_report
 
-            if report is None and self.report_path.exists():
-                report = load_report(self.report_path)
             if report is None:
                 return
             if self.shard_plan is not None:  # merge needs to know which scenarios this shard owns

@@ -32,6 +32,8 @@ from behave.parser import parse_file
 from behave.runner import Context, Runner, the_step_registry
 from behave.tag_expression import make_tag_expression
 
+from support.engine.scenario import ScenarioSkipped
+
 # Formatters that can only run where the scenario runs (they wrap scenario.run and write their own files).
 WORKER_FORMATTER_MARKERS = ("allure",)
 
@@ -48,11 +50,14 @@ class GherkinStepFailed(AssertionError):
 
 
 class GherkinScenarioError(RuntimeError):
-    """The scenario could not run to an assertion: hook error, undefined step, crash, missing scenario."""
+    """The scenario could not run to an assertion: hook error, undefined step, crash, missing scenario.
 
-    def __init__(self, message: str, outcome: dict[str, Any] | None = None) -> None:
+    ``poisons_worker`` (a reason) tells the engine this worker's behave runner cannot run another scenario."""
+
+    def __init__(self, message: str, outcome: dict[str, Any] | None = None, poisons_worker: str | None = None) -> None:
         super().__init__(message, outcome)
         self.outcome = outcome
+        self.poisons_worker = poisons_worker
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -182,6 +187,11 @@ class BehaveSession:
                     container_error = container.error_message or f"HOOK-ERROR in after_{kind}"
             for formatter in runner.formatters:
                 formatter.eof()
+        if runner.aborted:  # behave turned a KeyboardInterrupt from a step or hook into "abort the run"
+            where = f"{scenario.filename}:{scenario.line}"
+            raise GherkinScenarioError(f"{where}: the scenario raised KeyboardInterrupt (behave aborted its run)",
+                                       describe(scenario, container_error),
+                                       poisons_worker="the scenario raised KeyboardInterrupt")
         return judge(scenario, container_error)
 
 
@@ -225,8 +235,10 @@ def judge(scenario: Scenario, container_error: str | None = None) -> dict[str, A
     if container_error:
         raise GherkinScenarioError(f"{where}: {container_error}", outcome)
     status = outcome["status"]
-    if status in ("passed", "skipped"):
+    if status == "passed":
         return outcome
+    if status == "skipped":  # scenario.skip() in a hook or a step, behave's active tags: skipped, as in behave
+        raise ScenarioSkipped(scenario.skip_reason or "skipped at run time", outcome)
     bad = next((s for s in outcome["steps"] if s["status"] not in ("passed", "skipped", "untested")), None)
     if bad is not None:
         step_text = f"{bad['keyword']} {bad['name']} ({scenario.filename}:{bad['line']})"

@@ -38,9 +38,12 @@ def count_statuses(results: Iterable[Any]) -> StatusCounts:
     )
 
 
-def closing_line(counts: StatusCounts) -> str:
+def closing_line(counts: StatusCounts, interruption: BaseException | None = None) -> str:
     line = f"acceptance: {counts.passed} passed, {counts.failed} failed"
-    return line + (f", {counts.skipped} skipped" if counts.skipped else "")
+    line += f", {counts.skipped} skipped" if counts.skipped else ""
+    if interruption is not None:
+        line += f" — interrupted ({getattr(interruption, 'signal_name', 'KeyboardInterrupt')})"
+    return line
 
 
 def run_notes(results: Iterable[Any]) -> list[str]:

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from support.engine.assertions import exceeded_limits
 from support.engine.databases import scenario_isolation
 from support.engine.monitoring import ScenarioMonitor
-from support.engine.scenario import Status, TestScenario
+from support.engine.scenario import ScenarioSkipped, Status, TestScenario
 
 if TYPE_CHECKING:
-    from support.engine.framework import IntegrationFramework
+    from support.engine.protocol import FrameworkProtocol as IntegrationFramework
 
 
 @dataclass
@@ -37,6 +37,15 @@ class AttemptOutcome:
     performance_data: dict[str, Any] = field(default_factory=dict)
     outcome: Any = None
     cleanup_errors: list[str] = field(default_factory=list)
+    worker_unusable: str | None = None  # why the worker must not run another attempt (see workers.WorkerHealth)
+
+
+def unusable_after(exc: BaseException) -> str | None:
+    """A worker is not trusted after SystemExit/KeyboardInterrupt, or an exception that says so itself."""
+    said = getattr(exc, "poisons_worker", None)
+    if said:
+        return str(said)
+    return None if isinstance(exc, Exception) else f"the scenario raised {type(exc).__name__}"
 
 
 def describe(exc: BaseException) -> str:
@@ -87,6 +96,8 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
         return AttemptOutcome(Status.SKIPPED, time.perf_counter() - started, skip_reason=reason)
 
     failures: list[tuple[Status, str, str]] = []  # (status, message, traceback), first one wins
+    unusable: str | None = None
+    skipped: str | None = None
     monitor = ScenarioMonitor(enabled=framework.monitoring)
     figures: dict[str, Any] = {}
     outcome: Any = None
@@ -100,9 +111,13 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
                 monitor.start()
                 monitoring = True
                 outcome = scenario.test_function(framework)
+            except ScenarioSkipped as exc:  # skipped at run time by the scenario itself
+                skipped = str(exc) or "skipped at run time"
+                outcome = exc.outcome
             except BaseException as exc:  # SystemExit/KeyboardInterrupt from test code are errors too
                 failures.append((status_of(exc), describe(exc), traceback.format_exc()))
                 outcome = getattr(exc, "outcome", None)  # a failure may carry its own outcome
+                unusable = unusable_after(exc)
             finally:
                 if monitoring:
                     figures = monitor.stop()
@@ -118,6 +133,7 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
                         hook()
                     except BaseException as exc:
                         failures.append((Status.ERROR, f"{label} raised {describe(exc)}", traceback.format_exc()))
+                        unusable = unusable or unusable_after(exc)
     except BaseException as exc:  # the rollback itself failed
         failures.append((Status.ERROR, f"isolation rollback raised {describe(exc)}", traceback.format_exc()))
     finally:
@@ -128,10 +144,13 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
             failures.append((Status.FAILED, "budget exceeded: " + "; ".join(over), ""))
     duration = time.perf_counter() - started
     if not failures:
+        if skipped:
+            return AttemptOutcome(Status.SKIPPED, duration, skip_reason=skipped, performance_data=figures,
+                                  outcome=outcome)
         return AttemptOutcome(Status.PASSED, duration, performance_data=figures, outcome=outcome)
     status, message, trace = failures[0]
     return AttemptOutcome(status, duration, message, trace or None, performance_data=figures,
-                          outcome=outcome, cleanup_errors=[m for _, m, _ in failures[1:]])
+                          outcome=outcome, cleanup_errors=[m for _, m, _ in failures[1:]], worker_unusable=unusable)
 
 
 def run_cleanup_only(framework: IntegrationFramework, scenario: TestScenario) -> str | None:

@@ -66,6 +66,10 @@ class WorkerDatabase:
             conn.close()
             conn.settings_dict.update(clone_settings)  # in place: settings.DATABASES and threads see it
 
+    def close(self) -> None:
+        """Worker side, before it exits."""
+        connections.close_all()
+
 
 class TestDatabases:
     __test__ = False

@@ -9,34 +9,39 @@
 - cleanup_function after a timeout or a death: run as the first job of an idle (fresh) worker, on clean
   data, within min(timeout, 60 s); its error, if any, lands in the result's metadata.cleanup_errors.
 - `needs_commit` attempts: their worker is replaced afterwards (its database copy holds real commits).
-- Ctrl-C / any engine failure: workers are killed, in-flight attempts reported `error`, the cleanup
-  functions of those run in one fresh worker (10 s each), databases torn down, and the report of what
-  ran is written before the exception propagates.
+- A worker that says it can no longer be trusted after an attempt (see `workers`) is killed and replaced.
+- Ctrl-C, SIGTERM, SIGHUP (`stopping.interruptions`) / any engine failure: workers are killed, in-flight
+  attempts reported `error`, the cleanup functions of those run in one fresh worker (bounded), databases torn
+  down; `execute` returns what ran with the interruption, and the caller writes the report and re-raises.
+  A second signal kills everything at once and exits. The run's `Reaper` kills the workers if this process
+  itself is killed.
+
+Nothing here builds or writes a report: `execute` returns a `RunRecord` (results in plan order, times, how
+it ended) and the framework turns it into one.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import wait
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from support.engine.attempts import AttemptOutcome
-from support.engine.databases import TestDatabases
+from support.engine.protocol import FrameworkProtocol
 from support.engine.scenario import Status, TestResult, TestScenario
 from support.engine.scheduling import Plan, ReadyQueue, plan_run
+from support.engine.stopping import Reaper, RunInterrupted, interruptions
 from support.engine.workers import Job, Worker
-from support.reporting.json_report import build_report, write_report
-
-if TYPE_CHECKING:
-    from support.engine.framework import IntegrationFramework
 
 STARTUP_SECONDS = 120.0
 CLEANUP_SECONDS_MAX = 60.0
-INTERRUPT_CLEANUP_SECONDS = 10.0
+INTERRUPT_CLEANUP_SECONDS = 10.0  # after an interruption, all cleanups together get this long
+ESCALATION_DROP_SECONDS = 3.0  # after a second signal, dropping the test databases gets this long
 RETRYABLE = (Status.FAILED, Status.ERROR)
 
 
@@ -53,15 +58,51 @@ class _Progress:
     last: AttemptOutcome | None = None
 
 
+@dataclass
+class RunRecord:
+    """What a run gave: its results in plan order, and how it ended (`interruption` is None for a full run)."""
+
+    results: list[TestResult]
+    start_time: datetime
+    end_time: datetime
+    parallel: bool
+    workers: int
+    tags: list[str] | None
+    interruption: BaseException | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.interruption is not None
+
+    @property
+    def interruption_reason(self) -> str | None:
+        return _reason(self.interruption) if self.interruption is not None else None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RunInterrupted):
+        return f"interrupted ({exc.signal_name})"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (KeyboardInterrupt)"
+    return f"run aborted ({type(exc).__name__}: {exc})"
+
+
+def _no_databases() -> Any:
+    from support.engine.databases import TestDatabases  # Django only when the run has scenarios to run
+
+    return TestDatabases()
+
+
 class Executor:
-    def __init__(self, framework: IntegrationFramework, plan: Plan, size: int,
-                 on_result: Callable[[TestResult], None] | None = None) -> None:
+    def __init__(self, framework: FrameworkProtocol, plan: Plan, size: int,
+                 on_result: Callable[[TestResult], None] | None = None, databases: Any = None) -> None:
         self.framework = framework
         self.plan = plan
         self.size = size
         self.on_result = on_result
         self.queue = ReadyQueue(plan)
-        self.databases = TestDatabases()
+        self.databases = databases if databases is not None else _no_databases()
+        self.reaper = Reaper()
         self.workers: list[Worker] = []
         self.progress: dict[str, _Progress] = {}
         self.results: dict[str, TestResult] = {}
@@ -70,10 +111,12 @@ class Executor:
         self._index = itertools.count(1)
 
     # --- main loop --------------------------------------------------------------------------
-    def run(self) -> None:
-        if not self.plan.order:
-            return
+    def start(self) -> None:
+        """Test databases and the reaper; an unreachable database raises here, before anything ran."""
         self.databases.prepare()
+        self.reaper.start()
+
+    def run(self) -> None:
         for _ in range(self.size):
             self._spawn()
         while not self.queue.done or self.pending_cleanups or any(w.job for w in self.workers):
@@ -84,7 +127,7 @@ class Executor:
 
     def _spawn(self) -> Worker:
         copy = self.databases.new_worker_database()
-        worker = Worker(next(self._index), copy)
+        worker = Worker(next(self._index), copy, self.reaper)
         inherited = [w.conn for w in self.workers if w.conn is not None]
         self.workers.append(worker)  # first: an interruption during start must still find and kill it
         worker.start(self.framework, inherited, deadline=time.monotonic() + STARTUP_SECONDS)
@@ -152,7 +195,7 @@ class Executor:
             raise WorkerStartError(message[1])
         worker.job = None
         if kind == "result":
-            self._on_attempt(worker, message[1], message[2])
+            self._on_attempt(worker, message[1], message[2], message[3])
         elif kind == "cleaned" and message[2]:
             self._cleanup_failed(message[1], message[2])
 
@@ -168,9 +211,12 @@ class Executor:
         else:
             self._finish(name, outcome.status)
 
-    def _on_attempt(self, worker: Worker, name: str, outcome: AttemptOutcome) -> None:
+    def _on_attempt(self, worker: Worker, name: str, outcome: AttemptOutcome, unusable: str | None) -> None:
+        if unusable:  # first: a retry of this scenario must not land on this worker
+            self._retire(worker, kill=True)
+            self._spawn()
         self._account(name, outcome)
-        if self.progress[name].scenario.needs_commit:
+        if not unusable and self.progress[name].scenario.needs_commit:
             self._retire(worker, kill=False)
             self._spawn()
 
@@ -281,16 +327,17 @@ class Executor:
             self.databases.teardown()
 
     def _cleanup_now(self, names: list[str]) -> None:
+        # Someone asked the run to stop: everything here together gets INTERRUPT_CLEANUP_SECONDS, never more.
+        deadline = time.monotonic() + INTERRUPT_CLEANUP_SECONDS
         worker = self._spawn()
         try:
-            # Someone pressed Ctrl-C: wait briefly, never STARTUP_SECONDS, and say so if cleanup could not run.
             if not worker.conn.poll(INTERRUPT_CLEANUP_SECONDS) or worker.conn.recv()[0] != "ready":
                 for name in dict.fromkeys(names):
                     self._cleanup_failed(name, "no worker started for cleanup_function after the interruption")
                 return
             for name in dict.fromkeys(names):
                 worker.conn.send(("cleanup", name))
-                if not worker.conn.poll(INTERRUPT_CLEANUP_SECONDS):
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     self._cleanup_failed(name, "cleanup_function timed out after the interruption")
                     return
                 error = worker.conn.recv()[2]
@@ -303,43 +350,61 @@ class Executor:
             worker.job = None
             self._retire(worker, kill=True)
 
+    def escalate(self, signum: int) -> None:
+        """A second signal: kill every worker now, give the databases a few seconds to go, never more."""
+        for worker in list(self.workers):
+            worker.signal_group()
+
+        def drop() -> None:
+            with contextlib.suppress(BaseException):
+                self.databases.teardown()
+
+        dropper = threading.Thread(target=drop, name="drop-test-databases", daemon=True)
+        dropper.start()
+        dropper.join(ESCALATION_DROP_SECONDS)
+
+    def close(self) -> None:
+        self.reaper.stop()
+
     def ordered_results(self) -> list[TestResult]:
         return [self.results[s.name] for s in self.plan.order if s.name in self.results]
 
 
 def execute(
-    framework: IntegrationFramework,
+    framework: FrameworkProtocol,
     *,
     tags: Any,
     parallel: bool,
     workers: int,
-    report_path: Path | None,
     on_result: Callable[[TestResult], None] | None,
     pulled_in: Iterable[str] = (),
-) -> tuple[list[TestResult], dict[str, Any]]:
+) -> RunRecord:
+    """Run the selection. Graph errors and an unreachable database raise before anything runs; after that,
+    an interruption or an engine failure ends the run early and comes back in `RunRecord.interruption`."""
     plan = plan_run(framework.registry, tags)  # graph errors before anything runs
     if pulled_in:  # a caller that selected by itself (the behave runner) says what it pulled in
         plan = replace(plan, pulled_in=plan.pulled_in | frozenset(pulled_in))
-    executor = Executor(framework, plan, max(1, min(workers, len(plan.order))), on_result)
     start = datetime.now(UTC)
-    reason: str | None = None
-    try:
-        executor.run()
-    except KeyboardInterrupt:
-        reason = "interrupted (KeyboardInterrupt)"
-        raise
-    except BaseException as exc:
-        reason = f"run aborted ({type(exc).__name__}: {exc})"
-        raise
-    finally:
+    tags_field = list(plan.tags) if plan.tags else None
+    if not plan.order:
+        return RunRecord([], start, datetime.now(UTC), parallel, 1, tags_field)
+    executor = Executor(framework, plan, max(1, min(workers, len(plan.order))), on_result)
+    interruption: BaseException | None = None
+    with interruptions(executor.escalate):
         try:
-            executor.shutdown(reason)
+            executor.start()
+        except BaseException:
+            executor.close()
+            executor.databases.teardown()
+            raise
+        try:
+            executor.run()
+        except BaseException as exc:  # Ctrl-C, a signal, or the engine itself failed: report what ran
+            interruption = exc
         finally:
-            results = executor.ordered_results()
-            report = build_report(results, start_time=start, end_time=datetime.now(UTC),
-                                  interrupted=reason is not None, parallel=parallel, workers=executor.size,
-                                  tags=plan.tags)
-            if report_path is not None:
-                write_report(report, report_path)
-            framework.last_results, framework.last_report = results, report
-    return results, report
+            try:
+                executor.shutdown(_reason(interruption) if interruption is not None else None)
+            finally:
+                executor.close()
+    return RunRecord(executor.ordered_results(), start, datetime.now(UTC), parallel, executor.size, tags_field,
+                     interruption)

@@ -55,7 +55,8 @@ class IntegrationFramework:
         Sequential (default): one worker process, strict dependency order. `parallel=True`: `workers`
         processes (default `os.cpu_count()`), each scenario dispatched as soon as its dependencies passed.
         Returns the report dict and writes it to `report_path` (None: don't write) — also when the run is
-        interrupted (KeyboardInterrupt is re-raised after the report is written). Raises
+        interrupted: Ctrl-C, SIGTERM and SIGHUP stop it like Ctrl-C and the `RunInterrupted` (a KeyboardInterrupt
+        naming the signal) is re-raised after the report is written, marked interrupted. Raises
         `ScenarioGraphError` before anything runs for unknown dependencies, cycles, or an empty selection.
         `pulled_in` names registered scenarios that are reported as pulled in by a selection made elsewhere.
         """
@@ -66,13 +67,27 @@ class IntegrationFramework:
         if not parallel and workers not in (None, 1):
             raise ValueError(f"workers={workers} needs parallel=True (sequential runs use one worker)")
         size = (workers or os.cpu_count() or 1) if parallel else 1
-        results, report = execute(
-            self, tags=tags, parallel=parallel, workers=size,
-            report_path=Path(report_path) if report_path is not None else None, on_result=on_result,
-            pulled_in=pulled_in,
-        )
-        self.last_results = results
-        self.last_report = report
+        record = execute(self, tags=tags, parallel=parallel, workers=size, on_result=on_result,
+                         pulled_in=pulled_in)
+        report = self.build_report(record)
+        self.last_results, self.last_report = record.results, report
+        if report_path is not None:
+            from support.reporting.json_report import write_report
+
+            write_report(report, Path(report_path))
+        if record.interruption is not None:
+            raise record.interruption
+        return report
+
+    def build_report(self, record: Any) -> dict[str, Any]:
+        """The report dict of one run (`execution.RunRecord`); the engine itself never builds reports."""
+        from support.reporting.json_report import build_report
+
+        report = build_report(record.results, start_time=record.start_time, end_time=record.end_time,
+                              interrupted=record.interrupted, parallel=record.parallel, workers=record.workers,
+                              tags=record.tags)
+        if record.interrupted:
+            report["summary"]["interruption"] = record.interruption_reason
         return report
 
     # --- extension points (worker side) -------------------------------------------------------

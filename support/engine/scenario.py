@@ -28,6 +28,15 @@ class Status(StrEnum):
     TIMED_OUT = "timed_out"  # stopped at timeout_seconds
 
 
+class ScenarioSkipped(Exception):
+    """Raised by a test_function that decides at run time not to run (behave's `scenario.skip()`, active tags):
+    the attempt is `skipped` with this message as its reason. `outcome` rides along like a failure's."""
+
+    def __init__(self, reason: str = "", outcome: Any = None) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+
+
 @dataclass
 class TestScenario:
     """One scenario. `test_function(framework)` runs in a worker process and receives the framework.

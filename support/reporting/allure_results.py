@@ -10,12 +10,14 @@ Allure shows this result as another attempt of the same test.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import attr
 from allure_commons.logger import AllureFileLogger
 from allure_commons.mapping import parse_tag
 from allure_commons.model2 import Attachment, Label, Link, StatusDetails, TestResult
@@ -67,10 +69,18 @@ def write_allure_result(results_dir: str | Path, result: Mapping[str, Any], feat
     source = f"{uuid4()}-attachment.json"
     logger.report_attached_data(json.dumps(figures, indent=2, default=str).encode(), source)
     test.attachments.append(Attachment(name="scenario figures", source=source, type=AttachmentType.JSON.mime_type))
-    before = set(Path(results_dir).glob("*-result.json"))
-    logger.report_result(test)
-    (written,) = set(Path(results_dir).glob("*-result.json")) - before
-    return written
+    return _write_result(Path(results_dir), test)
+
+
+def _write_result(results_dir: Path, test: TestResult) -> Path:
+    """Named after the result's own uuid and written atomically (temp file + rename): workers' Allure formatters
+    write into the same folder at the same time, so nothing here may look at what else appeared there."""
+    path = results_dir / f"{test.uuid}-result.json"
+    data = attr.asdict(test, filter=lambda _, value: value or value is False)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
 
 
 def allure_result_names(data: Mapping[str, Any]) -> set[str]:

@@ -7,11 +7,13 @@ every other fixtures/<case>/ folder holds only feature files, used instead of ba
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.child_processes import child_env
@@ -36,9 +38,24 @@ class BehaveRun:
 class FixtureProject:
     path: Path
 
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        return child_env("behave", DJANGO_SETTINGS_MODULE="prs.settings", FIXTURE_STATE_DIR=str(self.path),
+                         **(env or {}))
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> psutil.Popen:
+        """behave in the background (stdout and stderr together), for tests that signal or kill it.
+
+        Its SIGINT is reset to the default: under a backgrounded pytest it would inherit SIGINT ignored.
+        ``.db_suffix`` is the PRS_TEST_DB_SUFFIX it was given."""
+        environ = self.environment(env)
+        process = psutil.Popen([str(BEHAVE), "--no-color", *args], cwd=self.path, env=environ,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        process.db_suffix = environ["PRS_TEST_DB_SUFFIX"]
+        return process
+
     def behave(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> BehaveRun:
-        environ = child_env("behave", DJANGO_SETTINGS_MODULE="prs.settings", FIXTURE_STATE_DIR=str(self.path),
-                            **(env or {}))
+        environ = self.environment(env)
         completed = subprocess.run(
             [str(BEHAVE), "--no-color", *args], cwd=self.path, env=environ, capture_output=True, text=True,
             timeout=timeout, stdin=subprocess.DEVNULL,

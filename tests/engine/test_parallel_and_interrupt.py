@@ -90,13 +90,13 @@ def test_ctrl_c_kills_workers_runs_cleanup_and_still_writes_the_report(tmp_path:
         if process.poll() is None:
             process.kill()
     assert process.returncode != 0
-    assert "KeyboardInterrupt" in stderr
+    assert "RunInterrupted: SIGINT" in stderr
     report = load_report(report_path)
     assert report["summary"]["interrupted"] is True
     statuses = {r["scenario_name"]: (r["status"], r["error"]) for r in report["results"]}
     assert statuses == {
         "quick": ("passed", None),
-        "slow": ("error", "interrupted (KeyboardInterrupt) during attempt 1"),
+        "slow": ("error", "interrupted (SIGINT) during attempt 1"),
     }
     assert (tmp_path / "slow-cleaned").exists()
 

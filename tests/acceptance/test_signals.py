@@ -1,0 +1,89 @@
+"""Signals reach the runner the way CI systems and terminals send them: each stops the run like Ctrl-C.
+
+Every test checks the exit code, the report, and that no worker, no process a scenario started and no test
+database is left behind (SQLite files, or PostgreSQL databases when DATABASE_URL points at PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+
+import pytest
+
+from tests.acceptance.leftovers import leftover_databases, on_postgres, wait_for_file, wait_until_gone
+
+HANGING = "signals: Runs until the run is stopped"
+HANGING_LINE = 7
+
+
+def finish(process, seconds: float = 60.0) -> str:
+    try:
+        output, _ = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        pytest.fail(f"the run did not end within {seconds:g} s after the signal:\n{output}")
+    return output
+
+
+def report_of(project) -> dict:
+    return json.loads((project.path / "reports" / "report.json").read_text())
+
+
+@pytest.mark.parametrize(("signum", "exit_code", "jobs"), [
+    (signal.SIGTERM, 143, "2"),
+    (signal.SIGHUP, 129, "1"),
+    (signal.SIGINT, 130, "1"),
+], ids=["SIGTERM-j2", "SIGHUP", "SIGINT"])
+def test_a_signal_stops_the_run_like_ctrl_c(make_project, signum, exit_code, jobs):
+    project = make_project("signals")
+    process = project.start("-f", "plain", "-j", jobs)
+    started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
+    process.send_signal(signum)
+    output = finish(process)
+    name = signal.Signals(signum).name
+
+    assert process.returncode == exit_code, output
+    assert wait_until_gone([started["worker"], started["child"]]) == [], "a worker or its child outlived the run"
+    assert leftover_databases(process.pid, process.db_suffix) == []
+    report = report_of(project)
+    assert report["summary"]["interrupted"] is True
+    assert report["summary"]["interruption"] == f"interrupted ({name})"
+    statuses = {r["scenario_name"]: (r["status"], r["error"]) for r in report["results"]}
+    assert statuses.pop("signals: Quick") == ("passed", None)
+    assert statuses.pop(HANGING) == ("error", f"interrupted ({name}) during attempt 1")
+    # With -j 2 the last one may have run, or been running, beside the hanging one.
+    assert statuses in ({}, {"signals: Never reached": ("passed", None)},
+                        {"signals: Never reached": ("error", f"interrupted ({name}) during attempt 1")})
+    assert output.rstrip().splitlines()[-1].endswith(f"— interrupted ({name})"), output
+    assert (project.path / "reports" / "report.html").exists()  # the other reports too
+
+
+def test_a_second_signal_ends_the_run_at_once(make_project):
+    project = make_project("signals")
+    process = project.start("-f", "plain", "-j", "2")
+    started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT)
+    output = finish(process, 20)
+
+    assert process.returncode == 130, output
+    assert wait_until_gone([started["worker"], started["child"]]) == []
+    assert leftover_databases(process.pid, process.db_suffix) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not on_postgres(), reason="Ctrl-C twice used to hang on PostgreSQL: set DATABASE_URL=postgres://")
+def test_ctrl_c_twice_on_postgres_never_hangs(make_project):
+    test_a_second_signal_ends_the_run_at_once(make_project)
+
+
+def test_workers_die_with_a_killed_runner(make_project):
+    project = make_project("signals")
+    process = project.start("-f", "plain", "-j", "2")
+    started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
+    process.kill()  # SIGKILL: the runner can do nothing about it
+    finish(process)
+    assert wait_until_gone([started["worker"], started["child"]]) == [], "workers outlived a SIGKILLed runner"
