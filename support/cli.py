@@ -7,6 +7,8 @@
     prs-acceptance contracts export|compare|docs PATH        service contracts
     prs-acceptance seed --size N                             PRS data of a given size
     prs-acceptance rules [PATHS] [--check]                   rules of docs/rules.md and their scenarios
+    prs-acceptance mutate [PATH…] [-j N] [--tags EXPR] [--out DIR] [--shard K/N]   mutation testing
+    prs-acceptance mutate --merge DIR [DIR…] --out DIR       one mutation result from shards
 
 Exit status: 0 fine, 1 a check failed (contract drift, a rule without a scenario), 2 bad input (named on stderr).
 """
@@ -82,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["export", "compare", "docs"])
     p.add_argument("path", help="export: file to write; compare: file to compare with; docs: output folder")
     p.set_defaults(handler=cmd_contracts)
+
+    from support.mutation.cli import add_parser as add_mutate_parser
+
+    add_mutate_parser(sub)
 
     p = sub.add_parser("seed", help="create PRS data of a given size")
     p.add_argument("--size", default="small", help="size name or number understood by support.prs.seeding")

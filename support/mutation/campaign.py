@@ -1,0 +1,300 @@
+"""A mutation-testing run of the behave suite, start to end.
+
+1. Mutants of the target files (mutmut's engine, cached per file) and the ``mutants/`` copy, first on sys.path.
+2. Django, the behave session (hooks, steps), the framework and the test database: set up once, here.
+3. Baseline: every selected scenario once, each in its own forked child with coverage (one dynamic context
+   per scenario): which scenarios pass on the code as written, how long each takes, which lines each runs.
+4. Mutants: each in a forked child that activates it and runs only the scenarios that execute its line —
+   fastest first, the scenarios that killed other mutants of the same function before them — up to the
+   first red one. A child past its time limit (from the scenarios' clean durations) is killed: ``timeout``.
+5. ``DIR/mutation.json``. Every finished mutant is appended to ``DIR/state/results.jsonl`` at once, so a run
+   stopped at any point continues where it stopped when started again with the same inputs.
+"""
+from __future__ import annotations
+
+import hashlib
+import signal
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from support.mutation import coverage_map, workspace
+from support.mutation.child import GREEN, ChildJob
+from support.mutation.config import MutateConfig, load_config, resolve_targets
+from support.mutation.mutants import Mutant
+from support.mutation.pool import ChildPool, Finished
+from support.mutation.progress import PhaseProgress
+from support.mutation.results import RESULT_FILE, RunState, shard_of, summarize, write_json
+
+KILLERS_REMEMBERED = 5
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM: what finished is saved; the same command continues."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done} of {total} mutants; run the same command again to continue")
+
+
+@dataclass
+class Options:
+    paths: list[str] = field(default_factory=list)
+    jobs: int = 1
+    tags: str | None = None
+    out: Path = Path("reports/mutation")
+    shard: tuple[int, int] | None = None
+    root: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class Baseline:
+    scenarios: dict[str, dict[str, Any]]  # name -> {"status", "seconds", "error"}
+    covering: dict[str, list[str]]  # mutant id -> scenario names (green in the baseline only)
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenarios": self.scenarios, "covering": self.covering, "seconds": self.seconds}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Baseline:
+        return cls(data["scenarios"], data["covering"], data.get("seconds", 0.0))
+
+
+def _fingerprint(modules: list[Any], suite_files: list[str], scenario_names: list[str], options: Options) -> str:
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(f"{module.file}\0{module.source_hash}\0".encode())
+    for path in suite_files:
+        try:
+            digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+        except OSError:
+            digest.update(path.encode())
+    digest.update("\0".join(sorted(scenario_names)).encode())
+    digest.update(f"{options.shard}".encode())
+    return digest.hexdigest()[:32]
+
+
+class Campaign:
+    def __init__(self, options: Options, console: Console | None = None,
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> None:
+        self.options = options
+        self.console = console or Console(stderr=True, soft_wrap=True)
+        self.on_event = on_event
+        self.config: MutateConfig = load_config(options.root)
+        self.killers: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
+
+    def say(self, text: str) -> None:
+        self.console.print(text, highlight=False)
+
+    # --- the run --------------------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        started = time.monotonic()
+        options = self.options
+        out = options.out.resolve()
+        targets = resolve_targets(self.config, options.paths or None)
+        t0 = time.monotonic()
+        modules = workspace.generate(options.root, targets, out / "cache", jobs=options.jobs)
+        space = workspace.build(options.root, out / "mutants", modules)
+        all_mutants = space.mutants
+        self.say(f"mutants: {len(all_mutants)} in {len(targets)} files ({time.monotonic() - t0:.1f} s)")
+        space.activate()
+        from support.mutation.suite import load_suite
+
+        suite = load_suite(options.tags)
+        ids = [m.id for m in all_mutants]
+        if options.shard:
+            ids = shard_of(ids, *options.shard)
+            self.say(f"shard {options.shard[0]}/{options.shard[1]}: {len(ids)} mutants")
+        chosen = set(ids)
+        mutants = [m for m in all_mutants if m.id in chosen]
+        state = RunState(out / "state", _fingerprint(modules, suite.files, list(suite.scenarios), options))
+
+        from django.db import connections
+
+        from support.engine.databases import TestDatabases
+
+        databases = TestDatabases()
+        databases.prepare()
+        connections.close_all()
+        pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios)
+        previous = _install_stop_signals()
+        try:
+            baseline = self._baseline(state, pool, suite, space, mutants)
+            records, resumed = self._mutants(state, pool, suite, mutants, baseline)
+        except KeyboardInterrupt:
+            raise Interrupted(len(state.load_results()), len(mutants)) from None
+        finally:
+            pool.kill_all()
+            _restore_signals(previous)
+            databases.teardown()
+        failing = {n: s for n, s in baseline.scenarios.items() if s["status"] not in GREEN}
+        by_id = {m.id: m for m in mutants}
+        entries = []
+        for mutant_id in ids:
+            mutant, record = by_id[mutant_id], records[mutant_id]
+            entries.append({
+                "id": mutant.id, "file": mutant.file, "line": mutant.line, "operator": mutant.operator,
+                "diff": mutant.diff, "status": record["status"], "killed_by": record.get("killed_by"),
+                "covered_by": baseline.covering.get(mutant.id, []), "function": mutant.function,
+                "seconds": record.get("seconds", 0.0), "detail": record.get("detail", ""),
+            })
+        extra = {
+            "targets": targets, "scenarios": len(suite.scenarios), "jobs": options.jobs, "tags": options.tags,
+            "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+            "resumed_mutants": resumed, "baseline_seconds": round(baseline.seconds, 2),
+            "baseline_failures": {n: s.get("error", "") for n, s in failing.items()},
+        }
+        result = summarize(entries, time.monotonic() - started, extra)
+        write_json(out / RESULT_FILE, result)
+        return result
+
+    # --- baseline: statuses, durations, coverage --------------------------------------------------------------
+
+    def _baseline(self, state: RunState, pool: ChildPool, suite: Any, space: workspace.Workspace,
+                  mutants: list[Mutant]) -> Baseline:
+        saved = state.load_baseline()
+        if saved is not None:
+            self.say("baseline: reused from the interrupted run")
+            return Baseline.from_dict(saved)
+        started = time.monotonic()
+        data_file = state.folder / "coverage" / "data"
+        data_file.parent.mkdir(parents=True, exist_ok=True)
+        for stale in data_file.parent.glob("data*"):
+            stale.unlink()
+        include = tuple(str(space.mutated_path(m.file).resolve()) for m in space.modules)
+        names = sorted(suite.scenarios)
+        queue = deque(names)
+        scenarios: dict[str, dict[str, Any]] = {}
+        with PhaseProgress("baseline (coverage)", len(names), self.console) as progress:
+            while queue or pool.running:
+                while queue and pool.free > 0:
+                    name = queue.popleft()
+                    limit = float(suite.scenarios[name].timeout_seconds)
+                    pool.submit(name, ChildJob((name,), None, str(data_file), include, False), lambda _n, x=limit: x)
+                for finished in pool.wait():
+                    run = finished.runs[0] if finished.runs else None
+                    status = run.status if run else ("timed_out" if finished.ending == "timeout" else "error")
+                    scenarios[finished.key] = {"status": status, "seconds": run.seconds if run else finished.seconds,
+                                               "error": (run.error if run else finished.message)[:2000]}
+                    progress.advance("passed" if status in GREEN else "failed")
+        green = {n for n, s in scenarios.items() if s["status"] in GREEN}
+        for name, info in sorted(scenarios.items()):
+            if name not in green:
+                self.say(f"[yellow]baseline: '{name}' is {info['status']} on the code as written; it cannot "
+                         f"kill mutants[/]\n  {info['error'].splitlines()[0] if info['error'] else ''}")
+        data = coverage_map.combine(data_file)
+        covering: dict[str, list[str]] = {}
+        by_file: dict[str, list[Mutant]] = defaultdict(list)
+        for mutant in mutants:
+            by_file[mutant.file].append(mutant)
+        for module in space.modules:
+            if module.file not in by_file:
+                continue
+            source = (space.root / module.file).read_text("utf-8")
+            lines = coverage_map.original_line_contexts(data, module, space.mutated_path(module.file), source)
+            for mutant_id, names_ in coverage_map.covering_scenarios(by_file[module.file], lines, source).items():
+                covering[mutant_id] = sorted(names_ & green)
+        baseline = Baseline(scenarios, covering, time.monotonic() - started)
+        state.save_baseline(baseline.to_dict())
+        return baseline
+
+    # --- mutants ----------------------------------------------------------------------------------------------
+
+    def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
+        killers = [k for k in self.killers[mutant.function] if k in covering]
+        rest = sorted((n for n in covering if n not in killers),
+                      key=lambda n: (baseline.scenarios[n]["seconds"], n))
+        return tuple(dict.fromkeys([*killers, *rest]))
+
+    def _limit(self, baseline: Baseline) -> Callable[[str], float]:
+        factor, floor = self.config.timeout_factor, self.config.timeout_floor_seconds
+
+        def limit(name: str) -> float:
+            return max(floor, factor * float(baseline.scenarios[name]["seconds"]))
+
+        return limit
+
+    def _mutants(self, state: RunState, pool: ChildPool, suite: Any, mutants: list[Mutant],
+                 baseline: Baseline) -> tuple[dict[str, dict[str, Any]], int]:
+        records = {k: v for k, v in state.load_results().items() if k in {m.id for m in mutants}}
+        resumed = len(records)
+        if resumed:
+            self.say(f"resuming: {resumed} of {len(mutants)} mutants already done")
+        for record in records.values():
+            if record.get("killed_by"):
+                self.killers[record["function"]].appendleft(record["killed_by"])
+        by_id = {m.id: m for m in mutants}
+        queue: deque[Mutant] = deque()
+        for mutant in mutants:
+            if mutant.id in records:
+                continue
+            if not baseline.covering.get(mutant.id):
+                record = {"id": mutant.id, "function": mutant.function, "status": "no_coverage", "killed_by": None}
+                state.append(record)
+                records[mutant.id] = record
+            else:
+                queue.append(mutant)
+        limit = self._limit(baseline)
+        todo = len(queue)
+        self.say(f"mutants to run: {todo} (no coverage: "
+                 f"{sum(1 for r in records.values() if r['status'] == 'no_coverage')}, already done: {resumed})")
+        try:
+            with PhaseProgress("mutants", todo, self.console) as progress:
+                while queue or pool.running:
+                    while queue and pool.free > 0:
+                        mutant = queue.popleft()
+                        order = self._order(mutant, baseline.covering[mutant.id], baseline)
+                        pool.submit(mutant.id, ChildJob(order, mutant.id), limit)
+                    for finished in pool.wait():
+                        record = self._judge(by_id[finished.key], finished)
+                        state.append(record)
+                        records[finished.key] = record
+                        if record.get("killed_by") and record["status"] == "killed":
+                            self.killers[record["function"]].appendleft(record["killed_by"])
+                        progress.advance(record["status"])
+                        if self.on_event:
+                            self.on_event("mutant", record)
+        except KeyboardInterrupt:
+            pool.kill_all()
+            raise
+        return records, resumed
+
+    @staticmethod
+    def _judge(mutant: Mutant, finished: Finished) -> dict[str, Any]:
+        record: dict[str, Any] = {"id": mutant.id, "function": mutant.function, "killed_by": None,
+                                  "seconds": round(finished.seconds, 3), "scenarios_run": len(finished.runs)}
+        red = next((r for r in finished.runs if r.status not in GREEN), None)
+        if red is not None:
+            record.update(status="killed", killed_by=red.name, detail=red.error.splitlines()[0] if red.error else "")
+        elif finished.ending == "completed":
+            record.update(status="survived")
+        elif finished.ending == "timeout" and finished.at_scenario:
+            record.update(status="timeout", killed_by=finished.at_scenario, detail=finished.message)
+        elif finished.ending == "died" and finished.at_scenario:
+            record.update(status="killed", killed_by=finished.at_scenario, detail=f"process died: {finished.message}")
+        else:  # the child never got to a scenario: nothing says anything about this mutant
+            record.update(status="error", detail=finished.message[-2000:])
+        return record
+
+
+def _install_stop_signals() -> Any:
+    """SIGTERM (a cancelled CI job) stops the run like Ctrl-C: what finished is kept."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _restore_signals(previous: Any) -> None:
+    signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def run_campaign(options: Options, console: Console | None = None) -> dict[str, Any]:
+    return Campaign(options, console).run()

@@ -1,0 +1,148 @@
+"""One forked child: a private copy of the test database, then scenarios, one after another.
+
+The parent (``support.mutation.campaign``) has Django, the behave session (hooks and steps) and the test
+database set up once; every child is a ``fork`` of it, so nothing is imported or migrated per mutant. A child
+makes its own database copy (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` elsewhere; Django's
+``clone_test_db``), so whatever a mutant writes — commits included, or a half-done transaction when it is
+killed — dies with it. The mutant (mutmut's trampolines, ``set_mutant_under_test``) is active in the child
+only. Each scenario runs through the engine's ``run_attempt`` (the framework's hooks, invariants and budgets
+included), so "red" means exactly what it means in a normal run.
+
+Messages to the parent: ``("ready",)``, ``("start", name)``, ``("done", name, status, seconds, error)``,
+``("end",)``, or ``("error", message)`` when the child could not even start.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+GREEN = ("passed", "skipped")
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    scenarios: tuple[str, ...]
+    mutant: str | None = None  # None: the code as written
+    coverage_file: str | None = None  # set: record coverage, one dynamic context per scenario
+    coverage_include: tuple[str, ...] = ()
+    stop_at_first_failure: bool = True
+
+
+@dataclass
+class DatabaseCopy:
+    """Where one child's copy of each database alias lives (None: in-memory SQLite, inherited by fork)."""
+
+    suffix: str
+    settings_by_alias: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+
+    @classmethod
+    def plan(cls, suffix: str) -> DatabaseCopy:
+        """Parent side, before the fork: only names, no database work."""
+        from django.db import connections
+
+        from support.engine.databases import database_aliases
+
+        copy = cls(suffix)
+        for alias in database_aliases():
+            conn = connections[alias]
+            in_memory = conn.vendor == "sqlite" and conn.creation.is_in_memory_db(conn.settings_dict["NAME"])
+            copy.settings_by_alias[alias] = None if in_memory else conn.creation.get_test_db_clone_settings(suffix)
+        return copy
+
+    def create_and_activate(self) -> None:
+        """Child side: clone the test database, then point the connections at the clone."""
+        from django.db import connections
+
+        from support.engine.databases import WorkerDatabase
+
+        for alias, settings in self.settings_by_alias.items():
+            if settings is None:
+                continue
+            for attempt in range(5):  # PostgreSQL refuses a template another clone is reading at that moment
+                try:
+                    connections[alias].creation.clone_test_db(self.suffix, verbosity=0, autoclobber=True)
+                    break
+                except Exception:
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+        WorkerDatabase(self.suffix, self.settings_by_alias).activate()
+
+    def drop(self) -> None:
+        """Either side, once the connections to the copy are closed (a killed child leaves its copy behind)."""
+        from django.db import connections
+
+        for alias, settings in self.settings_by_alias.items():
+            if settings is None:
+                continue
+            conn = connections[alias]
+            if conn.vendor == "sqlite":
+                for path in (settings["NAME"], f"{settings['NAME']}-journal", f"{settings['NAME']}-wal"):
+                    with contextlib.suppress(FileNotFoundError, TypeError):
+                        os.remove(path)
+                continue
+            with contextlib.suppress(Exception), conn.creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {conn.ops.quote_name(settings['NAME'])} WITH (FORCE)")
+
+
+def child_main(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any,
+               scenarios: Mapping[str, Any]) -> None:
+    """The body of a forked child; always ends with os._exit (no inherited atexit handler may run)."""
+    os.setpgid(0, 0)  # the parent kills the whole group at a timeout: threads, servers, subprocesses
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "stop the run" handler
+    code = 0
+    try:
+        code = _run(conn, job, database, framework, scenarios)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.send(("error", traceback.format_exc()))
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+            database.drop()
+        os._exit(code)
+
+
+def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any,
+         scenarios: Mapping[str, Any]) -> int:
+    from mutmut.mutation.trampoline import set_mutant_under_test
+
+    from support.engine.attempts import run_attempt
+
+    os.environ.pop("MUTANT_UNDER_TEST", None)
+    set_mutant_under_test(job.mutant)
+    database.create_and_activate()
+    framework.worker_started()
+    coverage = None
+    if job.coverage_file:
+        import coverage as coverage_module
+
+        coverage = coverage_module.Coverage(data_file=job.coverage_file, data_suffix=True, config_file=False,
+                                            include=list(job.coverage_include))
+        coverage.start()
+    conn.send(("ready",))
+    for name in job.scenarios:
+        conn.send(("start", name))
+        if coverage is not None:
+            coverage.switch_context(name)
+        outcome = run_attempt(framework, scenarios[name], 1)
+        status = str(outcome.status)
+        conn.send(("done", name, status, outcome.duration_seconds, (outcome.error or "")[:2000]))
+        if job.stop_at_first_failure and status not in GREEN:
+            break
+    if coverage is not None:
+        coverage.stop()
+        coverage.save()
+    conn.send(("end",))
+    return 0

@@ -1,0 +1,193 @@
+"""Mutants of Python files, made by mutmut 3's mutation engine (used as a library, not as a test runner).
+
+mutmut rewrites a module so that every function carries all its mutants behind a trampoline; the active one
+is picked at call time (``set_mutant_under_test``). We keep that rewritten code for the ``mutants/`` copy of
+the project and describe every mutant ourselves: the line it changes, a label for the kind of change, and a
+small diff. mutmut numbers a function's mutants in the order its visitor found them
+(``x_<func>__mutmut_<n>``, ``xǁ<Class>ǁ<method>__mutmut_<n>``); we rebuild the names the same way and check
+them against mutmut's own list, so a change in mutmut's numbering is an error, never a silent mismatch.
+
+Lines marked ``# pragma: no mutate`` (mutmut's pragma) get no mutants; write the reason after it, e.g.
+``# pragma: no mutate — the default is only a hint``.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+# Labels of the kind of change, by the node mutmut mutated (mutmut does not name its operators).
+OPERATOR_BY_NODE: dict[str, str] = {
+    "Integer": "number", "Float": "number", "Imaginary": "number",
+    "SimpleString": "string", "ConcatenatedString": "string", "FormattedString": "string",
+    "Name": "name", "Assign": "assignment", "AnnAssign": "assignment", "AugAssign": "augmented_assignment",
+    "UnaryOperation": "unary_operator", "Call": "call", "Lambda": "lambda", "Match": "match",
+    "IfExp": "conditional_expression", "BinaryOperation": "binary_operator", "BooleanOperation": "boolean_operator",
+    "Comparison": "comparison", "ComparisonTarget": "comparison", "Break": "keyword", "Continue": "keyword",
+    "Return": "return",
+}
+
+
+class MutationError(ValueError):
+    """A file cannot be mutated (syntax error, bad pragma); the message names the file."""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One mutant: ``id`` is what the trampoline activates (``<module>.<mangled name>__mutmut_<n>``)."""
+
+    id: str
+    file: str  # relative to the project root, forward slashes
+    line: int  # first line of the mutated node
+    end_line: int
+    operator: str
+    diff: str
+    function: str  # the mangled top-level function or method (x_f / xǁCǁm): previous killers are per function
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MutatedModule:
+    file: str
+    module: str
+    code: str  # the rewritten module (original functions behind trampolines)
+    mutants: tuple[Mutant, ...]
+    source_hash: str
+
+
+def module_name(relative_file: str) -> str:
+    parts = list(Path(relative_file).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _mangled(name: str, class_name: str | None) -> str:
+    from mutmut.mutation.trampoline_templates import mangle_function_name
+
+    return mangle_function_name(name=name, class_name=class_name)
+
+
+def _function_owners(module: cst.Module) -> dict[cst.FunctionDef, str]:
+    """Top-level functions and methods of top-level classes -> their mangled names (mutmut's scope)."""
+    owners: dict[cst.FunctionDef, str] = {}
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            owners[statement] = _mangled(statement.name.value, None)
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            for method in statement.body.body:
+                if isinstance(method, cst.FunctionDef):
+                    owners[method] = _mangled(method.name.value, statement.name.value)
+    return owners
+
+
+def _diff(lines: Sequence[str], file: str, start: tuple[int, int], end: tuple[int, int], new_code: str) -> str:
+    """A unified diff of the lines the mutant touches."""
+    (start_line, start_col), (end_line, end_col) = start, end
+    before = lines[start_line - 1:end_line]
+    after_text = before[0][:start_col] + new_code + before[-1][end_col:]
+    after = after_text.split("\n")
+    header = f"--- a/{file}\n+++ b/{file}\n@@ -{start_line},{len(before)} +{start_line},{len(after)} @@\n"
+    return header + "".join(f"-{line}\n" for line in before) + "".join(f"+{line}\n" for line in after)
+
+
+def mutate_source(relative_file: str, source: str) -> MutatedModule:
+    """Every mutant of one file, and the rewritten code that holds them all."""
+    from mutmut.mutation.file_mutation import combine_mutations_to_source, create_mutations
+
+    try:
+        module, mutations, ignored_classes, ignored_functions = create_mutations(relative_file, source)
+    except cst.ParserSyntaxError as error:
+        raise MutationError(f"{relative_file}: not valid Python: {error}") from None
+    except Exception as error:  # mutmut's pragma checks raise plain exceptions naming file and line
+        raise MutationError(f"{relative_file}: {error}") from None
+    mutated = combine_mutations_to_source(module, mutations, ignored_classes, ignored_functions)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    owners = _function_owners(module)
+    name = module_name(relative_file)
+    lines = source.split("\n")
+    counters: dict[cst.FunctionDef, int] = defaultdict(int)
+    mutants: list[Mutant] = []
+    for mutation in mutations:
+        owner = mutation.contained_by_top_level_function
+        if owner is None or owner not in owners:
+            continue  # module-level code: mutmut makes no trampoline for it
+        counters[owner] += 1
+        where = positions[mutation.original_node]
+        new_code = module.code_for_node(mutation.mutated_node)
+        mutants.append(Mutant(
+            id=f"{name}.{owners[owner]}__mutmut_{counters[owner]}",
+            file=relative_file,
+            line=where.start.line,
+            end_line=where.end.line,
+            operator=OPERATOR_BY_NODE.get(type(mutation.original_node).__name__,
+                                          type(mutation.original_node).__name__.lower()),
+            diff=_diff(lines, relative_file, (where.start.line, where.start.column),
+                       (where.end.line, where.end.column), new_code),
+            function=owners[owner],
+        ))
+    expected = {f"{name}.{n}" for n in mutated.mutant_names}
+    if expected != {m.id for m in mutants}:
+        raise MutationError(f"{relative_file}: mutmut named its mutants differently than expected "
+                            "(mutmut version change?)")
+    return MutatedModule(relative_file, name, mutated.code, tuple(mutants),
+                         hashlib.sha256(source.encode()).hexdigest())
+
+
+# --- lines: which executed lines stand for a mutant ---------------------------------------------------------
+
+def statement_first_lines(source: str) -> dict[int, int]:
+    """line -> the line that runs when it runs: the first line of the innermost statement holding it.
+
+    A function's signature (defaults) runs as its first body statement: that is the line a call executes.
+    """
+    first: dict[int, int] = {}
+    tree = ast.parse(source)
+    for node in ast.walk(tree):  # outer statements first; inner ones overwrite their own lines
+        if not isinstance(node, ast.stmt):
+            continue
+        body = getattr(node, "body", None)
+        own_end = (body[0].lineno - 1) if isinstance(body, list) and body and isinstance(body[0], ast.stmt) \
+            else (node.end_lineno or node.lineno)
+        target = node.lineno
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            target = node.body[0].lineno
+        for line in range(node.lineno, own_end + 1):
+            first[line] = target
+    return first
+
+
+def original_function_lines(source: str) -> dict[str, int]:
+    """Mangled function name -> the line of its ``def`` in the original source."""
+    result: dict[str, int] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            result[_mangled(node.name, None)] = node.lineno
+        elif isinstance(node, ast.ClassDef):
+            for method in node.body:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                    result[_mangled(method.name, node.name)] = method.lineno
+    return result
+
+
+def copy_offsets(mutated_code: str) -> dict[str, tuple[int, int]]:
+    """Mangled function name -> (def line, end line) of mutmut's unmutated copy (``<name>__mutmut_orig``)."""
+    spans: dict[str, tuple[int, int]] = {}
+
+    def visit(nodes: Iterable[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.endswith("__mutmut_orig"):
+                spans[node.name.removesuffix("__mutmut_orig")] = (node.lineno, node.end_lineno or node.lineno)
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body)
+
+    visit(ast.parse(mutated_code).body)
+    return spans

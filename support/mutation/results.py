@@ -1,0 +1,148 @@
+"""``mutation.json``: outcomes per mutant, the counts and the score; shards and their merge; the resume state.
+
+score = (killed + timeout) ÷ (all − error) × 100 — a mutant no scenario executes (``no_coverage``) counts
+against it, as a surviving one does.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+STATUSES = ("killed", "survived", "timeout", "no_coverage", "error")
+RESULT_FILE = "mutation.json"
+
+
+class MergeError(ValueError):
+    """Shard results that cannot be merged; the message names the file."""
+
+
+def parse_shard(spec: str) -> tuple[int, int]:
+    """'K/N' -> (K, N), 1 ≤ K ≤ N."""
+    try:
+        index_text, total_text = spec.split("/")
+        index, total = int(index_text), int(total_text)
+    except ValueError:
+        raise ValueError(f"--shard must look like K/N (e.g. 2/3), got {spec!r}") from None
+    if total < 1 or not 1 <= index <= total:
+        raise ValueError(f"--shard {spec}: K must be between 1 and N (N ≥ 1)")
+    return index, total
+
+
+def shard_of(ids: Sequence[str], index: int, total: int) -> list[str]:
+    """Deterministic: the mutants in their stable order, dealt round-robin (every shard gets every file)."""
+    return [mutant_id for position, mutant_id in enumerate(ids) if position % total == index - 1]
+
+
+def score(counts: dict[str, int]) -> float:
+    considered = sum(counts[s] for s in STATUSES) - counts["error"]
+    if considered <= 0:
+        return 0.0
+    return round((counts["killed"] + counts["timeout"]) / considered * 100, 2)
+
+
+def summarize(mutants: Sequence[dict[str, Any]], duration_seconds: float,
+              extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    counts = {status: 0 for status in STATUSES}
+    for mutant in mutants:
+        counts[mutant["status"]] += 1
+    ordered = sorted(mutants, key=lambda m: (m["file"], m["line"], _mutant_number(m["id"]), m["id"]))
+    return {
+        "score": score(counts),
+        **counts,
+        "total": len(mutants),
+        "duration_seconds": round(duration_seconds, 2),
+        **(extra or {}),
+        "mutants": ordered,
+    }
+
+
+def _mutant_number(mutant_id: str) -> int:
+    tail = mutant_id.rpartition("__mutmut_")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    tmp.replace(path)
+
+
+def merge(folders: Iterable[Path]) -> dict[str, Any]:
+    """One result from several shards' ``mutation.json`` (each mutant must come from exactly one shard)."""
+    seen: dict[str, str] = {}
+    mutants: list[dict[str, Any]] = []
+    durations: list[float] = []
+    sources: list[str] = []
+    for folder in folders:
+        path = Path(folder) / RESULT_FILE if Path(folder).is_dir() else Path(folder)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise MergeError(f"{path}: no such file (was that shard run with --out {folder}?)") from None
+        except ValueError as error:
+            raise MergeError(f"{path}: not valid JSON: {error}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("mutants"), list):
+            raise MergeError(f"{path}: not a mutation result (no 'mutants' list)")
+        for mutant in data["mutants"]:
+            if mutant.get("status") not in STATUSES or "id" not in mutant:
+                raise MergeError(f"{path}: mutant {mutant.get('id')!r} has no valid status")
+            if mutant["id"] in seen:
+                raise MergeError(f"{path}: mutant {mutant['id']} is also in {seen[mutant['id']]} "
+                                 "(shards of different runs, or the same shard twice?)")
+            seen[mutant["id"]] = str(path)
+            mutants.append(mutant)
+        durations.append(float(data.get("duration_seconds", 0.0)))
+        sources.append(str(path))
+    if not sources:
+        raise MergeError("nothing to merge")
+    return summarize(mutants, max(durations), {"merged_from": sources})
+
+
+class RunState:
+    """What an interrupted run already knows, in ``DIR/state/``; valid only for the same fingerprint."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self.results_path = folder / "results.jsonl"
+        self.baseline_path = folder / "baseline.json"
+        self.resumed = False
+        stamp = folder / "fingerprint"
+        if stamp.exists() and stamp.read_text().strip() == fingerprint:
+            self.resumed = True
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            for path in (self.results_path, self.baseline_path):
+                if path.exists():
+                    path.unlink()
+            stamp.write_text(fingerprint + "\n")
+
+    def load_baseline(self) -> dict[str, Any] | None:
+        if not self.baseline_path.exists():
+            return None
+        try:
+            return json.loads(self.baseline_path.read_text("utf-8"))
+        except ValueError:
+            return None
+
+    def save_baseline(self, baseline: dict[str, Any]) -> None:
+        write_json(self.baseline_path, baseline)
+
+    def load_results(self) -> dict[str, dict[str, Any]]:
+        done: dict[str, dict[str, Any]] = {}
+        if not self.results_path.exists():
+            return done
+        for line in self.results_path.read_text("utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # the line being written when the run was stopped
+            done[record["id"]] = record
+        return done
+
+    def append(self, record: dict[str, Any]) -> None:
+        with self.results_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -1,0 +1,154 @@
+"""`prs-acceptance mutate` on a tiny project (tests/mutation/fixture: calc/pricing.py and a 3-scenario suite).
+
+Each run is a subprocess in a copy of the fixture, as a user would run it. The full run is shared.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "fixture"
+DISCOUNT_SCENARIO = "pricing: An order of exactly 100 gets the discount"
+COUNTDOWN_SCENARIO = "pricing: Counting down from 3 ends at zero"
+
+
+def copy_fixture(folder: Path) -> Path:
+    shutil.copytree(FIXTURE, folder, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "reports", "mutants"))
+    return folder
+
+
+def mutate(project: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "support.cli", "mutate", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def load(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "mutation.json").read_text())
+
+
+def by_diff(result: dict[str, Any], added_line: str) -> dict[str, Any]:
+    found = [m for m in result["mutants"] if f"+{added_line}\n" in m["diff"]]
+    assert len(found) == 1, f"{len(found)} mutants add {added_line!r}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    project = copy_fixture(tmp_path_factory.mktemp("full") / "project")
+    done = mutate(project, "-j", "2", "--out", "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project, load(project / "out")
+
+
+def test_the_result_has_the_agreed_shape(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    for key in ("score", "killed", "survived", "timeout", "no_coverage", "error", "duration_seconds", "mutants"):
+        assert key in result
+    for mutant in result["mutants"]:
+        assert {"id", "file", "line", "operator", "diff", "status", "killed_by", "covered_by"} <= set(mutant)
+        assert mutant["file"] == "calc/pricing.py"
+    considered = len(result["mutants"]) - result["error"]
+    assert result["score"] == round((result["killed"] + result["timeout"]) / considered * 100, 2)
+
+
+def test_a_mutant_a_scenario_kills_is_killed_by_that_scenario(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    boundary = by_diff(result, "    if total > 100:")  # only the "exactly 100" scenario tells > from >=
+    assert boundary["status"] == "killed"
+    assert boundary["killed_by"] == DISCOUNT_SCENARIO
+    assert DISCOUNT_SCENARIO in boundary["covered_by"]
+
+
+def test_a_mutant_no_scenario_runs_is_no_coverage(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    unused = [m for m in result["mutants"] if "unused" in m["id"]]
+    assert unused and all(m["status"] == "no_coverage" and m["covered_by"] == [] for m in unused)
+    assert result["no_coverage"] == len(unused)
+
+
+def test_a_mutant_that_loops_forever_is_a_timeout_and_the_run_goes_on(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    endless = by_diff(result, "        n += 1")
+    assert endless["status"] == "timeout"
+    assert endless["killed_by"] == COUNTDOWN_SCENARIO
+    position = result["mutants"].index(endless)
+    later = [m for m in result["mutants"][position + 1:] if m["covered_by"]]
+    assert later and all(m["status"] in ("killed", "timeout", "survived") for m in later)
+
+
+def test_a_pragma_keeps_a_line_unmutated(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    assert not [m for m in result["mutants"] if "shipping" in m["id"]]
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path: Path,
+                                                     full_run: tuple[Path, dict[str, Any]]) -> None:
+    project = copy_fixture(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "support.cli", "mutate", "-j", "1", "--out", "out"],
+                               cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    results = project / "out" / "state" / "results.jsonl"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # stop it during the first endless mutant (a one-second window)
+        if results.exists() and "x_countdown__mutmut_3" in results.read_text():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "run the same command again to continue" in err
+    done_before = len(results.read_text().splitlines())
+
+    again = mutate(project, "-j", "1", "--out", "out")
+    assert again.returncode == 0, again.stdout + again.stderr
+    resumed = load(project / "out")
+    assert resumed["resumed_mutants"] == done_before
+    assert "baseline: reused" in again.stderr
+    statuses = {m["id"]: m["status"] for m in resumed["mutants"]}
+    assert statuses == {m["id"]: m["status"] for m in full_run[1]["mutants"]}
+
+
+def test_two_shards_merge_to_the_result_of_one_run(full_run: tuple[Path, dict[str, Any]]) -> None:
+    project, whole = full_run
+    for k in (1, 2):
+        done = mutate(project, "-j", "2", "--shard", f"{k}/2", "--out", f"shard{k}")
+        assert done.returncode == 0, done.stdout + done.stderr
+    shards = [load(project / f"shard{k}") for k in (1, 2)]
+    assert not {m["id"] for m in shards[0]["mutants"]} & {m["id"] for m in shards[1]["mutants"]}
+    merged = mutate(project, "--merge", "shard1", "shard2", "--out", "merged")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    result = load(project / "merged")
+
+    def essence(data: dict[str, Any]) -> Any:
+        return ({k: data[k] for k in ("score", "killed", "survived", "timeout", "no_coverage", "error")},
+                [(m["id"], m["status"], m["line"], m["diff"], m["covered_by"]) for m in data["mutants"]])
+
+    assert essence(result) == essence(whole)
+
+
+def test_bad_input_is_named_without_a_traceback(tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path / "project")
+    done = mutate(project, "nowhere.py", "--out", "out")
+    assert done.returncode == 2 and "no such file or folder: nowhere.py" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = mutate(project, "--shard", "3/2", "--out", "out")
+    assert done.returncode == 2 and "--shard 3/2" in done.stderr
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text() + "timeout_factr = 2\n")
+    done = mutate(project, "--out", "out")
+    assert done.returncode == 2 and "unknown key(s) timeout_factr" in done.stderr
+    done = mutate(project, "--merge", "missing", "--out", "out")
+    assert done.returncode == 2 and "missing" in done.stderr
