@@ -87,6 +87,22 @@ class Campaign:
         self.on_event = on_event
         self.config: MutateConfig = load_config(options.root)
         self.killers: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
+        self.stopping = False
+
+    def _install_stop_signals(self) -> dict[int, Any]:
+        """Ctrl-C and SIGTERM (a cancelled CI job) set a flag the loops check: what finished is kept.
+
+        A flag, not an exception: KeyboardInterrupt raised inside fork's bookkeeping would be swallowed.
+        """
+
+        def stop(signum: int, frame: Any) -> None:
+            self.stopping = True
+
+        return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def _check_stop(self) -> None:
+        if self.stopping:
+            raise KeyboardInterrupt
 
     def say(self, text: str) -> None:
         self.console.print(text, highlight=False)
@@ -123,7 +139,7 @@ class Campaign:
         databases.prepare()
         connections.close_all()
         pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios)
-        previous = _install_stop_signals()
+        previous = self._install_stop_signals()
         try:
             baseline = self._baseline(state, pool, suite, space, mutants)
             records, resumed = self._mutants(state, pool, suite, mutants, baseline)
@@ -131,7 +147,8 @@ class Campaign:
             raise Interrupted(len(state.load_results()), len(mutants)) from None
         finally:
             pool.kill_all()
-            _restore_signals(previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             databases.teardown()
         failing = {n: s for n, s in baseline.scenarios.items() if s["status"] not in GREEN}
         by_id = {m.id: m for m in mutants}
@@ -177,7 +194,8 @@ class Campaign:
                     name = queue.popleft()
                     limit = float(suite.scenarios[name].timeout_seconds)
                     pool.submit(name, ChildJob((name,), None, str(data_file), include, False), lambda _n, x=limit: x)
-                for finished in pool.wait():
+                self._check_stop()
+                for finished in pool.wait(lambda: self.stopping):
                     run = finished.runs[0] if finished.runs else None
                     status = run.status if run else ("timed_out" if finished.ending == "timeout" else "error")
                     scenarios[finished.key] = {"status": status, "seconds": run.seconds if run else finished.seconds,
@@ -251,7 +269,8 @@ class Campaign:
                         mutant = queue.popleft()
                         order = self._order(mutant, baseline.covering[mutant.id], baseline)
                         pool.submit(mutant.id, ChildJob(order, mutant.id), limit)
-                    for finished in pool.wait():
+                    self._check_stop()
+                    for finished in pool.wait(lambda: self.stopping):
                         record = self._judge(by_id[finished.key], finished)
                         state.append(record)
                         records[finished.key] = record
@@ -281,19 +300,6 @@ class Campaign:
         else:  # the child never got to a scenario: nothing says anything about this mutant
             record.update(status="error", detail=finished.message[-2000:])
         return record
-
-
-def _install_stop_signals() -> Any:
-    """SIGTERM (a cancelled CI job) stops the run like Ctrl-C: what finished is kept."""
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    return signal.signal(signal.SIGTERM, stop)
-
-
-def _restore_signals(previous: Any) -> None:
-    signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def run_campaign(options: Options, console: Console | None = None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from support.mutation.child import ChildJob, DatabaseCopy, child_main
 
 _FORK = multiprocessing.get_context("fork")
 STARTUP_SECONDS = 60.0  # fork + database copy + worker start-up, generous for a loaded machine
+POLL_SECONDS = 0.25  # how soon a stop request (a signal handler sets a flag) is noticed
 
 
 @dataclass
@@ -86,12 +87,12 @@ class ChildPool:
         self.running.append(_Running(key, job, process, parent_end, database, limit_for,
                                      time.monotonic() + STARTUP_SECONDS))
 
-    def wait(self) -> list[Finished]:
-        """Block until at least one child is finished; return every finished one."""
+    def wait(self, stopping: Callable[[], bool] = lambda: False) -> list[Finished]:
+        """Block until at least one child is finished (or `stopping()`); return every finished one."""
         finished: list[Finished] = []
-        while not finished and self.running:
+        while not finished and self.running and not stopping():
             now = time.monotonic()
-            timeout = max(0.0, min(r.deadline for r in self.running) - now)
+            timeout = min(POLL_SECONDS, max(0.0, min(r.deadline for r in self.running) - now))
             handles: list[Any] = [r.conn for r in self.running] + [r.process.sentinel for r in self.running]
             ready = wait(handles, timeout=timeout)
             for running in list(self.running):
