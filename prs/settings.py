@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -63,11 +64,16 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'prs.sqlite3'}", conn_max_age=0
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.config(
+            default=f"sqlite:///{VAR_DIR / 'prs.sqlite3'}", conn_max_age=0
+        )
+    }
+except ValueError as error:  # never echo the URL itself: it may hold a password
+    raise ImproperlyConfigured(
+        f"DATABASE_URL does not parse as a database URL (e.g. postgres://user@host:5432/name): {error}"
+    ) from None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers queue instead of failing with "database is locked", and take the write lock when the
     # transaction begins, so two transactions never deadlock upgrading read locks (the row locks of

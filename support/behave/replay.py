@@ -175,8 +175,9 @@ class Replayer:
                 formatter.eof()
         self.open_feature = None
 
-    def finish(self, selected: set[str]) -> None:
-        """Close the formatters; hand every touched feature to the reporters (JUnit, summary)."""
+    def finish(self, selected: set[str], ran: bool = True) -> None:
+        """Close the formatters; hand every touched feature to the reporters (JUnit, summary) — unless nothing
+        ran at all (an unreachable database): then the last run's JUnit files stay as they were."""
         self._close_feature()
         replayed = {id(self.by_name[name].scenario) for name in self.replayed}
         for feature in self.features:
@@ -184,9 +185,9 @@ class Replayer:
                 if id(scenario) not in replayed and scenario.status == Status.untested:
                     scenario.mark_skipped()  # not selected (or never reported): behave shows it skipped
             feature.clear_status()
-            for reporter in self.runner.config.reporters:
+            for reporter in self.runner.config.reporters if ran else ():
                 reporter.feature(feature)
         for formatter in self.formatters:
             formatter.close()
-        for reporter in self.runner.config.reporters:
+        for reporter in self.runner.config.reporters if ran else ():
             reporter.end()

@@ -28,7 +28,6 @@ from behave.formatter._registry import make_formatters
 from behave.model import Feature, Scenario
 from behave.runner import Context, Runner, the_step_registry
 from behave.runner_util import collect_feature_locations, parse_features, print_undefined_step_snippets
-from django.db.utils import OperationalError
 
 from support.behave import session
 from support.behave.clock import ClockSettingError, default_today
@@ -59,13 +58,23 @@ def _move_outputs(config: Any, folder: Path) -> None:
         config.junit_directory = str(folder / "junit")
 
 
-def describe_database() -> str:
-    """Which database the run tried to reach, without its password."""
+def database_problem(error: BaseException) -> str | None:
+    """What is wrong with the database settings or the server, if `error` says so (without importing Django
+    for a suite that never did)."""
+    if "django" not in sys.modules:
+        return None
+    from django.core.exceptions import ImproperlyConfigured
     from django.db import connection
+    from django.db.utils import OperationalError
 
+    if isinstance(error, ImproperlyConfigured):
+        return f"ImproperlyConfigured: {error}"
+    if not isinstance(error, OperationalError):
+        return None
     settings = connection.settings_dict
     where = f"{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 'default port'}/{settings.get('NAME')}"
-    return f"cannot reach the {connection.vendor} database {where} (DATABASE_URL)"
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    return f"DatabaseError: cannot reach the {connection.vendor} database {where} (DATABASE_URL): {first_line}"
 
 
 def live_progress(config: Any, jobs: int, total: int) -> Any:
@@ -126,13 +135,22 @@ class FrameworkRunner(Runner):
         suite = self._build_suite(requested)
         entries, pulled_in = self._select(suite, requested)
         entries, not_counted = self._apply_shard(entries, pulled_in)
-        self.load_hooks()
+        self._load_hooks()
         self.load_step_definitions()
         self._check_undefined_steps(entries)
         if self.config.dry_run:
             self.formatters = make_formatters(self.config, self.config.outputs)
             return self.run_model(requested)
         return self._execute(suite, requested, entries, pulled_in, not_counted)
+
+    def _load_hooks(self) -> None:
+        """environment.py: its own error (a setting that does not parse, say) is the message, not a traceback."""
+        try:
+            self.load_hooks()
+        except Exception as error:
+            where = os.path.join(self.base_dir or ".", "environment.py")
+            raise RunStopped(f"{type(error).__name__} while loading {where}: {error}",
+                             "environment.py failed") from None
 
     def _parse_requested(self) -> list[Feature]:
         locations = [loc for loc in self.feature_locations() if not self.config.exclude(loc)]
@@ -227,8 +245,10 @@ class FrameworkRunner(Runner):
 
         by_name = {e.name: e for e in entries}
         allure_dir = allure_results_dir(self.config)
-        if allure_dir and self.config.userdata.get("keep_allure_results", "no") != "yes":
-            clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
+
+        def on_start() -> None:  # the databases are ready: this run will report, so the last one's results go
+            if allure_dir and self.config.userdata.get("keep_allure_results", "no") != "yes":
+                clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
 
         progress = live_progress(self.config, jobs, len(entries))
 
@@ -249,15 +269,17 @@ class FrameworkRunner(Runner):
             with progress or contextlib.nullcontext():
                 framework.run_all_scenarios(
                     tags=None, parallel=jobs > 1, workers=jobs, report_path=self.report_path, on_result=on_result,
-                    pulled_in=pulled_in | not_counted,
+                    pulled_in=pulled_in | not_counted, on_start=on_start,
                 )
-        except OperationalError as error:  # scenario failures never get here: the database itself is out of reach
-            raise RunStopped(f"DatabaseError: {describe_database()}: {str(error).strip().splitlines()[0]}",
-                             "database unreachable") from None
+        except Exception as error:  # scenario failures never get here: the database itself is out of reach
+            problem = database_problem(error)
+            if problem is None:
+                raise
+            raise RunStopped(problem, "database unreachable") from None
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: the report of what ran is written
             interruption = stop
         finally:
-            replayer.finish(selected={e.name for e in entries})
+            replayer.finish(selected={e.name for e in entries}, ran=framework.last_report is not None)
             self._write_outputs(framework.last_report)  # None: nothing ran, the last run's reports stay
         counted = [r for r in results if r.scenario_name not in not_counted]
         counts = count_statuses(counted)

@@ -25,11 +25,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from support.behave.rules import check_rule_id
+from support.engine.scenario import MAX_RETRY_ATTEMPTS, MAX_TIMEOUT_SECONDS
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 ENVVAR_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Tags with a colon that are not ours but are legitimate (allure-behave labels and links).
-FOREIGN_COLON_PREFIXES = ("allure.",)
 
 
 class TagError(ValueError):
@@ -96,11 +95,55 @@ class FrameworkTags:
         return {key: value for key, value in named.items() if value is not None}
 
 
-def _positive_number(text: str, *, integer: bool, allow_zero: bool = False) -> float | int:
+VALUED_TAGS = ("depends_on", "timeout", "retry", "max_queries", "max_duration", "max_memory_mb", "skip_if",
+               "scenario", "rule", "today")
+BARE_TAGS = ("needs_commit",)
+# Upper bounds (documented in docs/behave.md): a bigger value is a typo, and would overflow the OS's timers.
+MAXIMUM = {"timeout": MAX_TIMEOUT_SECONDS, "max_duration": MAX_TIMEOUT_SECONDS, "retry": MAX_RETRY_ATTEMPTS}
+
+
+def _positive_number(text: str, *, integer: bool, allow_zero: bool = False,
+                     maximum: float | None = None) -> float | int:
     value: float | int = int(text) if integer else float(text)
     if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
         raise ValueError(text)
+    if maximum is not None and value > maximum:
+        raise TagValueTooLarge(f"at most {maximum:g}")
     return value
+
+
+class TagValueTooLarge(ValueError):
+    pass
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def near_miss(name: str) -> str | None:
+    """The framework tag ``name`` was probably meant to be (``timout``, ``depends-on``, ``Timeout``), or None.
+
+    Only close misspellings count: any other tag with a colon (``@author:john.doe``, ``@jira:ABC-1``) is the
+    suite's own business and passes through to behave and Allure untouched."""
+    normalized = name.lower().replace("-", "_")
+    for known in (*VALUED_TAGS, *BARE_TAGS):
+        if normalized == known and name != known:
+            return known
+        allowed = 2 if len(known) >= 8 else 1 if len(known) >= 5 else 0
+        if 0 < _distance(normalized, known) <= allowed:
+            return known
+    return None
 
 
 def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: bool) -> FrameworkTags:
@@ -113,9 +156,11 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
     if not sep:
         if name == "needs_commit":
             return replace(current, needs_commit=True)
-        if name in {"depends_on", "timeout", "retry", "max_queries", "max_duration", "max_memory_mb",
-                    "skip_if", "scenario", "rule", "today"}:
+        if name in VALUED_TAGS:
             raise fail(f"@{name} needs a value, as in @{name}:VALUE")
+        meant = near_miss(name)
+        if meant in BARE_TAGS:
+            raise fail(f"did you mean @{meant}?")
         return replace(current, labels=(*current.labels, tag))
     try:
         if name == "depends_on":
@@ -129,13 +174,15 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
                 raise fail("expected @scenario:<seed name>")
             return replace(current, seed_name=value)
         if name == "timeout":
-            return replace(current, timeout_seconds=float(_positive_number(value, integer=False)))
+            seconds = _positive_number(value, integer=False, maximum=MAXIMUM[name])
+            return replace(current, timeout_seconds=float(seconds))
         if name == "retry":
-            return replace(current, retry_attempts=int(_positive_number(value, integer=True)))
+            return replace(current, retry_attempts=int(_positive_number(value, integer=True, maximum=MAXIMUM[name])))
         if name == "max_queries":
             return replace(current, max_queries=int(_positive_number(value, integer=True, allow_zero=True)))
         if name == "max_duration":
-            return replace(current, max_duration_seconds=float(_positive_number(value, integer=False)))
+            seconds = _positive_number(value, integer=False, maximum=MAXIMUM[name])
+            return replace(current, max_duration_seconds=float(seconds))
         if name == "max_memory_mb":
             return replace(current, max_memory_mb=float(_positive_number(value, integer=False)))
         if name == "skip_if":
@@ -158,11 +205,16 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
         if isinstance(error, TagError):
             raise
         kinds = {"retry": "a whole number ≥ 1", "max_queries": "a whole number ≥ 0"}
-        raise fail(f"expected {kinds.get(name, 'a positive number')}, got {value!r}") from None
-    if name.startswith(FOREIGN_COLON_PREFIXES):
-        return replace(current, labels=(*current.labels, tag))
-    known = "depends_on, timeout, retry, max_queries, max_duration, max_memory_mb, skip_if, scenario, rule, today"
-    raise fail(f"unknown framework tag '{name}' (known: {known}, needs_commit)")
+        expected = kinds.get(name, "a positive number")
+        if isinstance(error, TagValueTooLarge):
+            unit = " seconds" if name in ("timeout", "max_duration") else ""
+            raise fail(f"expected {expected} {error}{unit}, got {value!r}") from None
+        raise fail(f"expected {expected}, got {value!r}") from None
+    meant = near_miss(name)
+    if meant is not None:
+        raise fail(f"did you mean @{meant}:{value}? (framework tags: {', '.join(VALUED_TAGS)}, "
+                   f"{', '.join(BARE_TAGS)})")
+    return replace(current, labels=(*current.labels, tag))  # the suite's own tag: behave and Allure see it
 
 
 def parse_today(value: str) -> dt.datetime:

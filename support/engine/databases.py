@@ -50,6 +50,16 @@ def inside_test_database(alias: str = "default") -> bool:
     return name == str(conn.creation._get_test_db_name()) or name.startswith(TEST_DATABASE_PREFIX)
 
 
+def name_test_databases_for_this_run(aliases: list[str]) -> None:
+    """Two runs against one server must never share (and drop) each other's test database: unless the settings
+    name it, a run's test database carries the run's process id (SQLite's default is in memory anyway)."""
+    for alias in aliases:
+        conn = connections[alias]
+        test = conn.settings_dict.setdefault("TEST", {})
+        if conn.vendor != "sqlite" and not test.get("NAME"):
+            test["NAME"] = f"{TEST_DATABASE_PREFIX}{conn.settings_dict['NAME']}_run{os.getpid()}"
+
+
 @dataclass
 class WorkerDatabase:
     """One worker's copy: per alias, the settings to switch to (None: inherited in-memory copy)."""
@@ -92,6 +102,7 @@ class TestDatabases:
                 )
         if all(inside_test_database(alias) for alias in self.aliases):
             return
+        name_test_databases_for_this_run(self.aliases)
         from django.test.utils import setup_databases, setup_test_environment
 
         try:

@@ -378,6 +378,7 @@ def execute(
     workers: int,
     on_result: Callable[[TestResult], None] | None,
     pulled_in: Iterable[str] = (),
+    on_start: Callable[[], None] | None = None,
 ) -> RunRecord:
     """Run the selection. Graph errors and an unreachable database raise before anything runs; after that,
     an interruption or an engine failure ends the run early and comes back in `RunRecord.interruption`."""
@@ -393,6 +394,8 @@ def execute(
     with interruptions(executor.escalate):
         try:
             executor.start()
+            if on_start is not None:
+                on_start()
         except BaseException:
             executor.close()
             executor.databases.teardown()

@@ -49,6 +49,7 @@ class IntegrationFramework:
         report_path: str | os.PathLike[str] | None = DEFAULT_REPORT_PATH,
         on_result: Callable[[TestResult], None] | None = None,
         pulled_in: Iterable[str] = (),
+        on_start: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Run the registered scenarios (those carrying any of `tags`, plus their dependencies).
 
@@ -59,6 +60,8 @@ class IntegrationFramework:
         naming the signal) is re-raised after the report is written, marked interrupted. Raises
         `ScenarioGraphError` before anything runs for unknown dependencies, cycles, or an empty selection.
         `pulled_in` names registered scenarios that are reported as pulled in by a selection made elsewhere.
+        `on_start()` is called once the test databases are ready, before any scenario runs (an unreachable
+        database raises before it, and no report is written: the last run's stays).
         """
         from support.engine.execution import execute  # late: keeps `import support.engine` light
 
@@ -68,7 +71,7 @@ class IntegrationFramework:
             raise ValueError(f"workers={workers} needs parallel=True (sequential runs use one worker)")
         size = (workers or os.cpu_count() or 1) if parallel else 1
         record = execute(self, tags=tags, parallel=parallel, workers=size, on_result=on_result,
-                         pulled_in=pulled_in)
+                         pulled_in=pulled_in, on_start=on_start)
         report = self.build_report(record)
         self.last_results, self.last_report = record.results, report
         if report_path is not None:

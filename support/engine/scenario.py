@@ -15,6 +15,8 @@ from typing import Any
 
 # Budget keys a scenario may declare; the engine checks them after each attempt.
 BUDGET_KEYS = ("max_queries", "max_duration_seconds", "max_memory_increase_mb")
+MAX_TIMEOUT_SECONDS = 24 * 3600  # a day: a longer one is a typo (and too long for the OS's timers)
+MAX_RETRY_ATTEMPTS = 100
 
 
 class Status(StrEnum):
@@ -77,10 +79,12 @@ class TestScenario:
                              ("skip_condition", self.skip_condition)):
             if value is not None and not callable(value):
                 raise TypeError(f"{where}: {label} must be callable or None, got {value!r}")
-        if not self.timeout_seconds or self.timeout_seconds <= 0:
-            raise ValueError(f"{where}: timeout_seconds must be > 0, got {self.timeout_seconds!r}")
-        if not isinstance(self.retry_attempts, int) or self.retry_attempts < 0:
-            raise ValueError(f"{where}: retry_attempts must be an int >= 0, got {self.retry_attempts!r}")
+        if not self.timeout_seconds or not 0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
+            raise ValueError(f"{where}: timeout_seconds must be > 0 and at most {MAX_TIMEOUT_SECONDS} "
+                             f"(24 h), got {self.timeout_seconds!r}")
+        if not isinstance(self.retry_attempts, int) or not 0 <= self.retry_attempts <= MAX_RETRY_ATTEMPTS:
+            raise ValueError(f"{where}: retry_attempts must be an int from 0 to {MAX_RETRY_ATTEMPTS}, "
+                             f"got {self.retry_attempts!r}")
         for label, values in (("dependencies", self.dependencies), ("tags", self.tags)):
             if isinstance(values, str) or not all(isinstance(v, str) for v in values):
                 raise TypeError(f"{where}: {label} must be a list of strings, got {values!r}")

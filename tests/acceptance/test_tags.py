@@ -63,7 +63,14 @@ def test_skip_if_with_and_without_value():
         ("max_queries:many", "expected a whole number ≥ 0, got 'many'"),
         ("depends_on", "@depends_on needs a value"),
         ("skip_if:1BAD", "expected @skip_if:ENVVAR or @skip_if:ENVVAR=value"),
-        ("timout:3", "unknown framework tag 'timout'"),
+        ("timout:3", "did you mean @timeout:3?"),
+        ("depends-on:x", "did you mean @depends_on:x?"),
+        ("Retry:2", "did you mean @retry:2?"),
+        ("max_querys:9", "did you mean @max_queries:9?"),
+        ("needs-commit", "did you mean @needs_commit?"),
+        ("timeout:9999999", "expected a positive number at most 86400 seconds, got '9999999'"),
+        ("max_duration:100000", "at most 86400 seconds"),
+        ("retry:101", "expected a whole number ≥ 1 at most 100, got '101'"),
     ],
 )
 def test_bad_tags_name_the_tag_and_the_place(tag, message):
@@ -80,6 +87,17 @@ def test_seed_name_only_on_the_feature_line():
 
 def test_allure_tags_with_colons_are_labels():
     assert parse_tags(["allure.label.epic:Sales"]).labels == ("allure.label.epic:Sales",)
+
+
+@pytest.mark.parametrize("tag", ["author:john.doe", "jira:ABC-1", "owner:payments-team", "role:admin", "skip:x",
+                                 "issue:42", "wip", "slow"])
+def test_any_other_tag_passes_through_to_behave_and_allure(tag):
+    assert parse_tags([tag]).labels == (tag,)
+
+
+def test_the_largest_documented_values_are_accepted():
+    tags = parse_tags(["timeout:86400", "retry:100", "max_duration:86400"])
+    assert (tags.timeout_seconds, tags.retry_attempts, tags.max_duration_seconds) == (86400, 100, 86400)
 
 
 def test_self_dependency_is_a_cycle():

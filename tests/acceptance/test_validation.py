@@ -48,8 +48,23 @@ def test_invalid_tag_expression_is_a_clear_error(make_project):
     assert "Expected operand after and" in run.output
 
 
-def test_an_unreachable_database_is_named_and_nothing_runs(make_project):
-    run = make_project("basic").behave(env={"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"})
+def test_an_unreachable_database_is_named_and_the_last_reports_stay(make_project):
+    project = make_project("basic")
+    assert project.behave("-f", "progress").returncode == 0
+    reports = project.path / "reports"
+    before = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()}
+    assert any(p.name.endswith("-result.json") for p in before)  # Allure results of the last run too
+
+    run = project.behave(env={"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"})
     assert run.returncode == 1
-    assert "cannot reach the postgresql database 127.0.0.1:9/nowhere" in run.output
+    assert "cannot reach the postgresql database 127.0.0.1:9/nowhere (DATABASE_URL)" in run.output
     assert "acceptance: not run — database unreachable" in run.output.splitlines()
+    assert {p: p.read_bytes() for p in reports.rglob("*") if p.is_file()} == before
+
+
+def test_a_database_url_that_does_not_parse_is_named(make_project):
+    run = make_project("basic").behave(env={"DATABASE_URL": "garbage"})
+    assert run.returncode == 1
+    assert "DATABASE_URL does not parse as a database URL" in run.output
+    assert "Traceback" not in run.output
+    assert run.last_line == "acceptance: not run — environment.py failed"
