@@ -1,7 +1,9 @@
 # The acceptance suite in a container:
 #   docker build -t prs-acceptance .
 #   docker run --rm --network host -e DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
-#     -v "$PWD/reports:/app/reports" prs-acceptance            # or: ... prs-acceptance behave -j 2
+#     -v "$PWD/reports:/app/reports" prs-acceptance            # the whole suite: reports/shard-1/
+#   docker run ... prs-acceptance ci/shard.sh 2 3             # or one CI shard
+# The default command is the CI script tests/reporting/test_ci_scripts.py runs (Allure comes from behave.ini).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -15,4 +17,4 @@ RUN mkdir -p prs support && touch prs/__init__.py support/__init__.py \
 COPY . .
 RUN pip install --no-deps -e ".[dev]"
 
-CMD ["behave", "-f", "allure_behave.formatter:AllureFormatter", "-o", "reports/allure-results", "-f", "pretty"]
+CMD ["ci/shard.sh", "1", "1"]

@@ -3,12 +3,12 @@
     prs-acceptance list [PATHS] [--tags EXPR] [--graph]      scenarios, tags, dependencies, budgets
     prs-acceptance shards N [--report reports/report.json]   the shard plan behave -D shard=K/N uses
     prs-acceptance report [--json reports/report.json]       rebuild HTML, JUnit and rerun.txt from JSON
-    prs-acceptance merge SHARD.json... [--allure DIR...]     one report from shard reports
+    prs-acceptance merge SHARD.json... [--allure [DIR...]] [--strict]   one report from shard reports
     prs-acceptance contracts export|compare|docs PATH        service contracts
-    prs-acceptance seed --size N                             PRS data of a given size
     prs-acceptance rules [PATHS] [--check]                   rules of docs/rules.md and their scenarios
     prs-acceptance mutate [PATH…] [-j N] [--tags EXPR] [--out DIR] [--shard K/N]   mutation testing
     prs-acceptance mutate --merge DIR [DIR…] --out DIR       one mutation result from shards
+    prs-acceptance seed [--size small|demo|large] [--deals N…] PRS demo data of a given size
 
 Exit status: 0 fine, 1 a check failed (contract drift, a rule without a scenario), 2 bad input (named on stderr).
 """
@@ -29,6 +29,9 @@ from rich.tree import Tree
 # Off a terminal (CI logs, pipes) rich would wrap at 80 columns; logs are better wide than folded.
 console = Console(width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, soft_wrap=True)
+
+
+SEED_COUNTS = ("organizations", "clients", "deals", "payments")
 
 
 class CliError(Exception):
@@ -74,10 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("merge", help="merge shard reports into one JSON, HTML, JUnit and Allure result set")
-    p.add_argument("reports", nargs="+", help="shard report.json files, in shard order")
-    p.add_argument("--allure", nargs="*", default=None, help="each shard's allure-results folder, same order")
+    p.add_argument("reports", nargs="*", help="shard report.json files, in shard order")
+    p.add_argument("--allure", nargs="*", default=None,
+                   help="each shard's allure-results folder, same order (none given: the one beside each report)")
     p.add_argument("--out", default="reports")
     p.add_argument("--no-history", action="store_true")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 unless every counted scenario passed or was skipped (CI's verdict)")
     p.set_defaults(handler=cmd_merge)
 
     p = sub.add_parser("contracts", help="service contracts: export, compare, docs")
@@ -89,8 +95,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_mutate_parser(sub)
 
-    p = sub.add_parser("seed", help="create PRS data of a given size")
-    p.add_argument("--size", default="small", help="size name or number understood by support.prs.seeding")
+    p = sub.add_parser("seed", help="create PRS demo data of a given size (tops up; as manage.py seed_demo)")
+    p.add_argument("--size", default="small", help="a preset: small, demo or large (default: small)")
+    for name in SEED_COUNTS:
+        p.add_argument(f"--{name}", type=int, help=f"override the preset's number of {name} (per organization)")
     p.set_defaults(handler=cmd_seed)
 
     p = sub.add_parser("rules", help="each rule of docs/rules.md with the scenarios tagged @rule:ID")
@@ -192,19 +200,48 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def merge_arguments(reports: Sequence[str], allure: Sequence[str] | None) -> tuple[list[str], list[str] | None]:
+    """Report files and Allure folders from the command line, whatever order they came in.
+
+    `--allure` takes every word after it, so `merge s1.json --allure a1 a2 s2.json` hands it `s2.json`
+    too: a JSON file is never an Allure results folder, so such words go back to the reports.
+    A bare `--allure` means the `allure-results` folder beside each report.
+    """
+    reports, folders = list(reports), None if allure is None else []
+    for word in allure or []:
+        (reports if word.endswith(".json") and not Path(word).is_dir() else folders).append(word)
+    if not reports:
+        raise CliError("no shard report given: merge REPORT.json... [--allure DIR...]")
+    if folders == []:
+        folders = [str(Path(r).parent / "allure-results") for r in reports]
+    if folders is not None:
+        files = [f for f in folders if Path(f).is_file()]
+        if files:
+            raise CliError(f"--allure takes allure-results folders, not files: {', '.join(files)}")
+        if len(folders) != len(reports):
+            raise CliError(f"{len(reports)} reports but {len(folders)} allure folders; give one per report")
+    return reports, folders
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     from support.reporting.merge import merge_files
+    from support.reporting.report_file import NOT_PASSED
 
-    outputs = merge_files(args.reports, args.out, args.allure, record_history=not args.no_history)
+    reports, allure = merge_arguments(args.reports, args.allure)
+    outputs = merge_files(reports, args.out, allure, record_history=not args.no_history)
     summary = outputs.report["summary"]
-    console.print(f"merged {len(args.reports)} reports: {summary['total_scenarios']} scenarios, "
+    console.print(f"merged {len(reports)} reports: {summary['total_scenarios']} scenarios, "
                   f"{summary['successful']} passed, {summary['failed']} failed, {summary['error']} error, "
                   f"{summary['timed_out']} timed out, {summary['blocked']} blocked, {summary['skipped']} skipped")
     for path in (outputs.json_path, outputs.html_path, outputs.junit_path, outputs.rerun_path):
         console.print(f"  {path}")
-    if args.allure is not None:
+    if allure is not None:
         console.print(f"  {Path(args.out) / 'allure-results'} ({outputs.allure_results} results)")
-    return 0
+    not_passed = sum(int(summary.get(status) or 0) for status in NOT_PASSED)
+    # The plain closing line CI reads; blocked scenarios count as not passed, as in the success rate.
+    print(f"acceptance: {summary['successful']} passed, {not_passed} failed"
+          + (f", {summary['skipped']} skipped" if summary["skipped"] else ""), flush=True)
+    return 1 if args.strict and not_passed else 0
 
 
 # --- delegated: contracts, seed ---------------------------------------------------------------------------
@@ -225,12 +262,21 @@ def cmd_contracts(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    module = _lazy("support.prs.seeding", "seed", "test data seeding")
-    _django_setup()
-    size: Any = int(args.size) if str(args.size).isdigit() else args.size
-    outcome = module.seed(size=size)
-    if outcome is not None:
-        console.print(outcome)
+    from dataclasses import replace
+
+    _django_setup()  # before the import: seeding imports PRS's models at module level
+    seeding = _lazy("support.prs.seeding", "seed", "test data seeding")
+    from django.db import DatabaseError
+
+    if args.size not in seeding.SIZES:
+        raise CliError(f"unknown size {args.size!r}: choose one of {', '.join(seeding.SIZES)}")
+    overrides = {name: getattr(args, name) for name in SEED_COUNTS if getattr(args, name) is not None}
+    try:
+        report = seeding.seed(replace(seeding.SIZES[args.size], **overrides))
+    except DatabaseError as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise CliError(f"the database is not ready ({first}): run `python manage.py migrate` first") from None
+    console.print(report.summary(), highlight=False)
     return 0
 
 

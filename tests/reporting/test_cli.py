@@ -111,3 +111,45 @@ def test_delegated_commands_fail_clearly_when_their_module_is_missing(monkeypatc
     assert "support.prs.seeding does not exist yet" in capsys.readouterr().err
     assert main(["contracts", "export", "x.json"]) == 2
     assert "support.prs.contracts does not exist yet" in capsys.readouterr().err
+
+
+def _cli(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "support.cli", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_seed_creates_demo_data_in_a_migrated_database_and_only_tops_up(tmp_path: Path) -> None:
+    """A real run on its own SQLite file: Django set up before PRS's models are imported."""
+    import os
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'seed.sqlite3'}", "DJANGO_SETTINGS_MODULE": "prs.settings"}
+    env.pop("PRS_TEST_DB_SUFFIX", None)
+    unmigrated = _cli("seed", env=env)
+    assert unmigrated.returncode == 2 and "manage.py migrate" in unmigrated.stderr, unmigrated.stderr
+    assert "Traceback" not in unmigrated.stderr
+    migrate = subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stderr
+    first = _cli("seed", "--size", "small", "--deals", "2", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Seeded 1 organizations (created 4 users, 3 clients, 2 deals, 3 payments)" in first.stdout
+    again = _cli("seed", "--size", "small", "--deals", "2", env=env)
+    assert again.returncode == 0 and "created 0 users, 0 clients, 0 deals, 0 payments" in again.stdout
+    bad = _cli("seed", "--size", "huge", env=env)
+    assert bad.returncode == 2 and "choose one of small, demo, large" in bad.stderr
+
+
+def test_merge_takes_json_files_after_allure_as_reports(tmp_path: Path) -> None:
+    from support.cli import CliError, merge_arguments
+
+    assert merge_arguments(["s1/report.json"], ["s1/allure", "s2/allure", "s2/report.json"]) == (
+        ["s1/report.json", "s2/report.json"], ["s1/allure", "s2/allure"])
+    assert merge_arguments(["s1/report.json", "s2/report.json"], []) == (
+        ["s1/report.json", "s2/report.json"], ["s1/allure-results", "s2/allure-results"])
+    with pytest.raises(CliError, match="2 reports but 1 allure folders"):
+        merge_arguments(["a.json", "b.json"], ["x"])
+    folder_file = tmp_path / "results.txt"
+    folder_file.write_text("")
+    with pytest.raises(CliError, match="not files"):
+        merge_arguments(["a.json"], [str(folder_file)])
