@@ -262,7 +262,7 @@ class FrameworkRunner(Runner):
                 # verdict came after the formatter's (the worker had to be replaced): say it here. A second
                 # result for a scenario is an Allure retry; the later one, this, is the one Allure shows.
                 entry = by_name[result.scenario_name]
-                write_allure_result(allure_dir, result.to_dict(), entry.feature.name, entry.scenario.name)
+                write_allure_result(allure_dir, result.to_dict(), scenario=entry.scenario)
 
         interruption: KeyboardInterrupt | None = None
         try:

@@ -172,7 +172,9 @@ class BehaveSession:
                     container_error = container.error_message or f"HOOK-ERROR in before_{kind}"
                     break
             if container_error is None:
+                row = scenario._row  # reset() forgets an outline row's values; Allure needs them as parameters
                 scenario.reset()
+                scenario._row = row
                 scenario.run(runner)
         finally:
             for container in reversed(opened):

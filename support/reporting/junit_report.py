@@ -1,7 +1,9 @@
 """JUnit XML (`reports/junit.xml`): the Ant/Jenkins schema GitHub, GitLab and Jenkins all read.
 
 One `<testsuite>` per feature file (from `source`), or per first tag for Python scenarios.
-failed -> `<failure>`, error and timed_out -> `<error>`, blocked and skipped -> `<skipped>`.
+failed -> `<failure>`, error and timed_out -> `<error>`, blocked and skipped -> `<skipped>`. Messages read
+`Then … (features/x.feature:6): expected 3, got 2` (no framework paths or prefixes, see failure_text); each
+testcase carries `attempts`, `flaky` and one `rule` per `@rule:ID` as properties.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from support.reporting.failure_text import clean_error, headline
 from support.reporting.report_file import number, status_of
 
 PYTHON_SUITE = "python"
@@ -77,8 +80,9 @@ def _add_testcase(suite: ET.Element, group: str, result: Mapping, seconds: float
         case.set("file", file)
         case.set("line", line)
     status = status_of(result)
-    error = str(result.get("error") or "")
-    first_line = error.partition("\n")[0]
+    _add_properties(case, result)
+    error = clean_error(result.get("error"))
+    first_line = headline(result.get("error"))
     kind = None
     if status == "failed":
         ET.SubElement(case, "failure", message=first_line or "failed", type="AssertionError").text = error
@@ -100,3 +104,20 @@ def _add_testcase(suite: ET.Element, group: str, result: Mapping, seconds: float
         flaky = " (flaky: passed after failing)" if result.get("flaky") else ""
         ET.SubElement(case, "system-out").text = f"attempts: {attempts}{flaky}"
     return kind
+
+
+def rule_ids(result: Mapping) -> list[str]:
+    """The rules of docs/rules.md the scenario guards (its `@rule:ID` tags)."""
+    return [str(t).removeprefix("rule:") for t in result.get("tags") or [] if str(t).startswith("rule:")]
+
+
+def _add_properties(case: ET.Element, result: Mapping) -> None:
+    """Per-testcase properties (read by Jenkins, GitLab and the JUnit publishers): flaky, attempts, rules."""
+    properties = [("attempts", str(int(number(result.get("attempts"), 1))))]
+    if result.get("flaky"):
+        properties.append(("flaky", "true"))
+    properties += [("rule", rule) for rule in rule_ids(result)]
+    if properties:
+        element = ET.SubElement(case, "properties")
+        for name, value in properties:
+            ET.SubElement(element, "property", name=name, value=value)

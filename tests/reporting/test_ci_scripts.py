@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from support.reporting.allure_results import ALLURE_STATUS
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "acceptance.yml"
 DOCKERFILE = REPO / "Dockerfile"
@@ -39,30 +41,32 @@ def _workflow_command(job: str) -> str:
     return runs[0].strip()
 
 
-def _run_shard(index: int, total: int, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict]:
+def _run_shard(index: int, total: int, env: dict[str, str]) -> tuple[str, dict, Path]:
+    """Run `ci/shard.sh K N` as CI does; return its output, its report and its folder, checked."""
     run = subprocess.run(["ci/shard.sh", str(index), str(total)], cwd=REPO, env=env, capture_output=True,
-                         text=True, timeout=900)
-    tail = run.stdout[-3000:] + run.stderr[-3000:]
-    assert run.returncode == 0, tail
-    assert "KeyError" not in run.stdout, tail  # the two-Allure-formatters bug
-    report = json.loads((Path(env["REPORTS_DIR"]) / f"shard-{index}" / "report.json").read_text())
-    return run, report
-
-
-def _check_shard(run: subprocess.CompletedProcess, report: dict, index: int, total: int) -> None:
+                         text=True, timeout=1200)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-4000:]
+    assert "KeyError" not in output, output[-4000:]  # the two-Allure-formatters bug
+    folder = Path(env["REPORTS_DIR"]) / f"shard-{index}"
+    report = json.loads((folder / "report.json").read_text())
     closing = CLOSING.findall(run.stdout)
     assert closing, run.stdout[-2000:]
     passed, failed, _ = closing[-1]
     owned = report["shard"]["owned"]
     assert (report["shard"]["index"], report["shard"]["total"]) == (index, total)
     assert int(failed) == 0 and int(passed) > 0
-    results = {r["scenario_name"]: r for r in report["results"]}
-    assert set(owned) <= set(results)
-    assert all(results[name]["status"] in ("passed", "skipped") for name in owned)
-    # Allure: one result file per scenario run (owned and pulled in), each written once.
-    folder = Path(report["_folder"]) / "allure-results"
-    names = [json.loads(p.read_text())["fullName"] for p in folder.glob("*-result.json")]
-    assert len(names) == len(report["results"]) and len(set(names)) == len(names)
+    statuses = {r["scenario_name"]: r["status"] for r in report["results"]}
+    assert {statuses[name] for name in owned} <= {"passed", "skipped"}
+    # Allure: one result file per scenario the shard ran (owned and pulled in), none twice.
+    files = (folder / "allure-results").glob("*-result.json")
+    names = [_label(json.loads(p.read_text()), "scenario_name") for p in files]
+    assert sorted(names) == sorted(statuses)
+    return output, report, folder
+
+
+def _label(result: dict, name: str) -> str | None:
+    return next((label["value"] for label in result["labels"] if label["name"] == name), None)
 
 
 def test_the_workflow_and_the_dockerfile_call_the_tested_scripts() -> None:
@@ -107,31 +111,53 @@ def test_the_scripts_refuse_bad_arguments() -> None:
 
 
 @pytest.mark.slow
-def test_ci_shards_on_sqlite_and_postgresql_then_the_merge(tmp_path: Path) -> None:
-    """Shard 1/3 on SQLite, shard 3/3 on PostgreSQL, then ci/merge.sh over both: what CI does."""
+def test_the_container_command_runs_the_suite_and_the_allure_cli_agrees_with_report_json(tmp_path: Path) -> None:
+    """The Dockerfile's command (`ci/shard.sh 1 1`: every scenario, SQLite), then the Allure 3 CLI on its
+    results: one Allure test per scenario and outline row, same status, no retries — test for test."""
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", DOCKERFILE.read_text(), re.M).group(1))
+    _, report, folder = _run_shard(int(cmd[1]), int(cmd[2]), _env(tmp_path / "reports"))
+    assert len(report["results"]) >= 102
+    allure = REPO / "node_modules" / ".bin" / "allure"
+    if not allure.exists():
+        pytest.skip("the Allure 3 CLI is not installed: run `npm ci` (package.json pins it)")
+    out = tmp_path / "allure-report"
+    generate = subprocess.run([str(allure), "generate", str(folder / "allure-results"), "-o", str(out)], cwd=REPO,
+                              capture_output=True, text=True, timeout=600)
+    assert generate.returncode == 0, generate.stdout[-2000:] + generate.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text())
+    tests = [json.loads(p.read_text()) for p in (out / "data" / "test-results").glob("*.json")]
+    expected = {r["scenario_name"]: ALLURE_STATUS[r["status"]] for r in report["results"]}
+    assert summary["stats"]["total"] == len(expected) == len(tests)
+    assert {_label(t, "scenario_name"): t["status"] for t in tests} == expected
+    assert [t["name"] for t in tests if t["retriesCount"]] == [] and summary["retryTests"] == []
+    outline_rows = [t for t in tests if " -- @" in t["name"]]
+    assert outline_rows and all(t["parameters"] for t in outline_rows)
+
+
+@pytest.mark.slow
+def test_a_ci_shard_on_postgresql_then_the_merge(tmp_path: Path) -> None:
+    """The workflow's shard command on PostgreSQL (a database name of its own), then ci/merge.sh."""
+    if not _postgres_up():
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
     reports = tmp_path / "reports"
-    ran = []
-    run, report = _run_shard(1, 3, _env(reports))
-    ran.append((1, run, report))
-    if _postgres_up():
-        suffix = f"h5ci_{os.getpid()}"
-        run, report = _run_shard(3, 3, _env(reports, DATABASE_URL=PG_URL, PRS_TEST_DB_SUFFIX=suffix))
-        ran.append((3, run, report))
-    for index, run, report in ran:
-        report["_folder"] = str(reports / f"shard-{index}")
-        _check_shard(run, report, index, 3)
+    template = _workflow_command("acceptance")
+    index, total = 3, 3
+    command = template.replace("${{ matrix.shard }}", str(index)).replace("${{ env.SHARDS }}", str(total))
+    assert command == "ci/shard.sh 3 3"
+    env = _env(reports, DATABASE_URL=PG_URL, PRS_TEST_DB_SUFFIX=f"h5ci_{os.getpid()}")
+    _, report, _ = _run_shard(index, total, env)
 
     merge = subprocess.run(["ci/merge.sh"], cwd=REPO, env=_env(reports), capture_output=True, text=True, timeout=600)
     assert merge.returncode == 0, merge.stdout[-3000:] + merge.stderr[-3000:]
+    assert CLOSING.findall(merge.stdout), merge.stdout[-2000:]
     merged = json.loads((reports / "report.json").read_text())
-    owned = [name for _, _, report in ran for name in report["shard"]["owned"]]
+    owned = report["shard"]["owned"]
     assert sorted(r["scenario_name"] for r in merged["results"]) == sorted(owned)
-    assert len(list((reports / "allure-results").glob("*-result.json"))) == len(owned)
+    copied = [json.loads(p.read_text()) for p in (reports / "allure-results").glob("*-result.json")]
+    assert sorted(_label(r, "scenario_name") for r in copied) == sorted(owned)
     assert (reports / "report.html").is_file() and (reports / "junit.xml").is_file()
     if (REPO / "node_modules" / ".bin" / "allure").exists():
-        assert (reports / "allure-report").is_dir()
-    if len(ran) == 1:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: only the SQLite shard ran")
+        assert (reports / "allure-report" / "summary.json").is_file()
 
 
 def _postgres_up() -> bool:

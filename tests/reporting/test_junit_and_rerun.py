@@ -60,3 +60,22 @@ def test_rerun_file_lists_what_did_not_pass_as_behave_reads_it(report_factory, t
     )
     all_passed = write_rerun_file(report_factory(), Path("reports/rerun.txt")).read_text()
     assert [line for line in all_passed.splitlines() if not line.startswith("#")] == []
+
+
+def test_junit_messages_properties_flaky_and_rules(report_factory, tmp_path: Path) -> None:
+    report = report_factory({"api_integration": "failed"})
+    failed = next(r for r in report["results"] if r["scenario_name"] == "api_integration")
+    failed["error"] = ("GherkinStepFailed: step failed: Then the deal is fully paid (features/api.feature:12)\n"
+                       "ASSERT FAILED: expected 'paid', got 'partial' (/work/x/support/behave/session.py:236)")
+    failed["tags"] = ["core", "rule:PAY-01", "rule:PAY-03"]
+    root = ET.parse(write_junit_report(report, tmp_path / "junit.xml")).getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    failure = cases["api_integration"].find("failure")
+    expected = "Then the deal is fully paid (features/api.feature:12): expected 'paid', got 'partial'"
+    assert failure.get("message") == expected
+    assert "ASSERT FAILED" not in failure.text and "/work/" not in failure.text and "session.py" not in failure.text
+    properties = [(p.get("name"), p.get("value")) for p in cases["api_integration"].iter("property")]
+    assert ("rule", "PAY-01") in properties and ("rule", "PAY-03") in properties
+    flaky = [(p.get("name"), p.get("value")) for p in cases["multi_user_concurrent"].iter("property")]
+    assert ("flaky", "true") in flaky and ("attempts", "2") in flaky
+    assert list(cases["api_integration"])[0].tag == "properties"  # first child, as the schema orders it
