@@ -1,12 +1,24 @@
-"""`reports/report.html`: one self-contained page (inline CSS and SVG, no script, no network)."""
+"""`reports/report.html`: one self-contained page (inline CSS, SVG and script; nothing loaded from anywhere).
+
+Built with Jinja2 from `templates/report.html`. What a QA lead looks for comes first: the scenarios that did
+not pass, with their steps and the failing step's message; then the recommendations; then every scenario in
+a table that can be searched, filtered (status, feature, tag, rule) and sorted, dependencies folded away;
+charts with the full scenario name on hover; the trend across runs; and, when a mutation run left a
+`mutation.json` (`reports/mutation/mutation.json` or beside the report), the mutants that survived.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from support.reporting.failure_text import clean_error, headline
 from support.reporting.history import load_history
 from support.reporting.report_file import STATUSES, budget_of, number, performance_of, status_of
 from support.reporting.svg_charts import PALETTE, Bar, Series, fmt, horizontal_bars, line_chart
@@ -15,53 +27,40 @@ STATUS_COLORS = {
     "passed": "#2e9e5b", "failed": "#d64545", "error": "#9b3fc4",
     "blocked": "#e08a1e", "skipped": "#8a8f98", "timed_out": "#c2571a",
 }
+# Table order and the order of "Needs attention": what needs a person first.
+STATUS_RANK = {"failed": 0, "error": 1, "timed_out": 2, "blocked": 3, "passed": 4, "skipped": 5}
+ATTENTION = ("failed", "error", "timed_out")
+CHART_ROWS = 15  # bars per chart: the slowest / busiest; the table has them all
+MEMORY_LINES = 6
+MUTATION_FILES = ("mutation/mutation.json", "mutation.json")
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f5f6f8;color:#223}
-header{background:#1f2a3a;color:#fff;padding:16px 28px}header h1{margin:0;font-size:20px}
-header p{margin:4px 0 0;color:#c9d1dc;font-size:13px}main{padding:18px 28px;max-width:1240px}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:18px}
-.card{background:#fff;border-radius:6px;padding:10px 14px;min-width:92px;box-shadow:0 1px 2px #0002}
-.card b{display:block;font-size:22px}.card span{font-size:12px;color:#667}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(580px,1fr));gap:14px;margin-bottom:18px}
-.chart{background:#fff;border-radius:6px;padding:8px;box-shadow:0 1px 2px #0002;overflow-x:auto}
-table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px #0002;font-size:13px}
-th,td{padding:6px 8px;border-bottom:1px solid #e6e8eb;text-align:left;vertical-align:top}
-th{background:#eef0f3;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
-.flaky{background:#f3c623;color:#222}pre{white-space:pre-wrap;margin:4px 0 0;font-size:12px;max-width:560px}
-details summary{cursor:pointer;color:#b00}.muted{color:#889}h2{font-size:16px;margin:22px 0 8px}
-ul{background:#fff;padding:10px 10px 10px 30px;border-radius:6px;box-shadow:0 1px 2px #0002;font-size:13px}
-"""
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(report: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> str:
+def render_html(report: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = (),
+                mutation: Mapping[str, Any] | None = None, mutation_source: str = "") -> str:
     summary = report.get("summary") or {}
-    results = list(report.get("results") or [])
-    title = "PRS acceptance run"
-    subtitle = (
-        f"{escape(str(summary.get('start_time', '?')))} → {escape(str(summary.get('end_time', '?')))} · "
-        f"{fmt(number(summary.get('total_duration_seconds')))} s · "
-        f"success rate {fmt(number(summary.get('success_rate')))} %"
-    )
-    body = [
-        f"<header><h1>{title}</h1><p>{subtitle}</p></header><main>",
-        _cards(summary, results),
-        '<div class="charts">',
-        *(f'<div class="chart">{svg}</div>' for svg in (
-            duration_chart(results), memory_chart(results), query_chart(results), trend_chart(history),
-        )),
-        "</div>",
-        "<h2>Scenarios</h2>",
-        _scenario_table(results),
-        _list("Recommendations", report.get("recommendations") or []),
-        _analysis(report.get("performance_analysis") or {}),
-        "</main>",
-    ]
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>'
-        f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n"
+    results = sorted(report.get("results") or [], key=lambda r: STATUS_RANK.get(status_of(r), 9))
+    rows = [_row(r) for r in results]
+    charts = [duration_chart(results), query_chart(results), memory_chart(results), trend_chart(history)]
+    blocked = [r for r in results if status_of(r) == "blocked"]
+    return _env.get_template("report.html").render(
+        title="PRS acceptance run",
+        run={"start": summary.get("start_time", "?"), "end": summary.get("end_time", "?"),
+             "duration": fmt(number(summary.get("total_duration_seconds"))),
+             "success_rate": fmt(number(summary.get("success_rate"))),
+             "workers": int(number(summary.get("workers"), 1)), "merged": len(report.get("merged_from") or [])},
+        cards=_cards(summary, results),
+        failures=[_failure(r) for r in results if status_of(r) in ATTENTION],
+        blocked_groups=_blocked_groups(blocked), blocked_count=len(blocked),
+        recommendations=report.get("recommendations") or [],
+        statuses=STATUSES, rows=rows,
+        features=sorted({r["feature"] for r in rows}), tags=sorted({t for r in rows for t in r["tags"]}),
+        rules=sorted({rule for r in rows for rule in r["rules"]}),
+        charts=[Markup(svg) for svg in charts],  # noqa: S704 — our own SVG, every text in it escaped
+        mutation=_mutation(mutation, mutation_source) if mutation else None,
+        analysis=[(str(k).replace("_", " "), _plain(v)) for k, v in (report.get("performance_analysis") or {}).items()],
     )
 
 
@@ -70,26 +69,173 @@ def write_html_report(report: Mapping[str, Any], path: str | Path = "reports/rep
     """Render `report` (and the trend from `history_dir`, default `<folder of path>/history`)."""
     path = Path(path)
     history = load_history(history_dir if history_dir is not None else path.parent / "history")
+    mutation, source = find_mutation(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, history), encoding="utf-8")
+    path.write_text(render_html(report, history, mutation, source), encoding="utf-8")
     return path
 
 
+def find_mutation(folder: Path) -> tuple[dict[str, Any] | None, str]:
+    """The mutation run's summary beside the report, if there is a readable one."""
+    for name in MUTATION_FILES:
+        candidate = folder / name
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if isinstance(data, Mapping) and isinstance(data.get("mutants"), list):
+                return dict(data), name
+    return None, ""
+
+
+# --- the parts -----------------------------------------------------------------------------------------------
+
+def feature_of(result: Mapping[str, Any]) -> str:
+    """The seed name (`<seed>: <title>`), which is the feature; a Python scenario's first tag otherwise."""
+    name = str(result["scenario_name"])
+    if result.get("source") and ": " in name:
+        return name.split(": ", 1)[0]
+    tags = result.get("tags") or []
+    return f"python.{tags[0]}" if tags else "python"
+
+
+def _split_tags(result: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    tags, rules = [], []
+    for tag in result.get("tags") or []:
+        text = str(tag)
+        if text.startswith("rule:"):
+            rules.append(text.removeprefix("rule:"))
+        elif not text.startswith("allure."):
+            tags.append(text)
+    return tags, rules
+
+
+def _steps(result: Mapping[str, Any], with_messages: bool) -> list[dict[str, Any]]:
+    return [{
+        "keyword": s.get("keyword") or "", "name": s.get("name") or "", "status": s.get("status") or "untested",
+        "duration": f"{number(s.get('duration')):.2f} s" if s.get("status") not in ("skipped", "untested") else "",
+        "message": _last_line(clean_error(s.get("error_message"))) if with_messages else "",
+    } for s in result.get("steps") or []]
+
+
+def _last_line(text: str) -> str:
+    """An assertion's message is its text; an exception's, its last line (the traceback is under "full error")."""
+    lines = text.splitlines()
+    if len(lines) > 1 and lines[0].startswith("Traceback"):
+        return lines[-1]
+    return text
+
+
+def _problem(result: Mapping[str, Any], status: str) -> str:
+    if status == "blocked":
+        return f"blocked by {result.get('blocked_by') or 'a dependency'}"
+    if status == "skipped":
+        return str(result.get("skip_reason") or "skipped")
+    return headline(result.get("error"))
+
+
+def _row(result: Mapping[str, Any]) -> dict[str, Any]:
+    status = status_of(result)
+    perf = performance_of(result)
+    tags, rules = _split_tags(result)
+    after = Counter(str(d).split(": ", 1)[0] for d in result.get("dependencies") or [])
+    problem = _problem(result, status)
+    steps = _steps(result, with_messages=False)
+    text = " ".join([str(result["scenario_name"]), str(result.get("source") or ""), status, problem,
+                     *(f"@{t}" for t in tags), *rules, *(f"{s['keyword']} {s['name']}" for s in steps)])
+    return {
+        "name": result["scenario_name"], "source": result.get("source"), "feature": feature_of(result),
+        "status": status, "status_label": status.replace("_", " "), "rank": STATUS_RANK.get(status, 9),
+        "flaky": bool(result.get("flaky")), "pulled_in": bool(result.get("pulled_in")),
+        "attempts": int(number(result.get("attempts"), 1)),
+        "duration": number(result.get("duration_seconds")),
+        "duration_text": fmt(number(result.get("duration_seconds"))),
+        "queries": int(number(perf.get("query_count"))),
+        "memory": number(perf.get("peak_memory_mb")), "memory_text": fmt(number(perf.get("peak_memory_mb"))),
+        "tags": tags, "rules": rules, "after": sorted(after.items()), "after_count": sum(after.values()),
+        "problem": problem, "steps": steps, "text": text.lower(),
+    }
+
+
+def _failure(result: Mapping[str, Any]) -> dict[str, Any]:
+    status = status_of(result)
+    detail = clean_error(result.get("error"))
+    return {
+        "name": result["scenario_name"], "source": result.get("source"), "status": status,
+        "status_label": status.replace("_", " "), "attempts": int(number(result.get("attempts"), 1)),
+        "headline": headline(result.get("error"), "timed out" if status == "timed_out" else ""),
+        "steps": _steps(result, with_messages=True),
+        "detail": detail if "\n" in detail else "",
+    }
+
+
+def _blocked_groups(blocked: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[str]] = {}
+    for result in blocked:
+        groups.setdefault(str(result.get("blocked_by") or "a dependency"), []).append(str(result["scenario_name"]))
+    return [{"cause": cause, "names": names} for cause, names in sorted(groups.items(), key=lambda g: -len(g[1]))]
+
+
+def _cards(summary: Mapping, results: Sequence[Mapping]) -> list[dict[str, Any]]:
+    counts = Counter(status_of(r) for r in results)
+    cards = [{"label": "total", "value": len(results), "color": "#223", "status": ""}]
+    cards += [{"label": s.replace("_", " "), "value": counts[s], "color": STATUS_COLORS[s], "status": s}
+              for s in STATUSES]
+    cards.append({"label": "flaky", "value": sum(1 for r in results if r.get("flaky")), "color": "#b8860b",
+                  "status": ""})
+    cards.append({"label": "success rate", "value": f"{fmt(number(summary.get('success_rate')))} %",
+                  "color": "#223", "status": ""})
+    return cards
+
+
+def _mutation(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    files: dict[str, list[dict[str, Any]]] = {}
+    for mutant in data.get("mutants") or []:
+        if not isinstance(mutant, Mapping) or mutant.get("status") not in ("survived", "no_coverage"):
+            continue
+        diff = [{"kind": "add" if line.startswith("+") else "del" if line.startswith("-") else "", "text": line}
+                for line in str(mutant.get("diff") or "").splitlines()]
+        files.setdefault(str(mutant.get("file") or "?"), []).append({
+            "id": mutant.get("id"), "line": mutant.get("line"), "operator": mutant.get("operator") or "",
+            "diff": diff, "covered_by": list(mutant.get("covered_by") or []),
+        })
+    ordered = sorted(files.items(), key=lambda item: (-len(item[1]), item[0]))
+    counts = [(label.replace("_", " "), int(number(data.get(label))))
+              for label in ("killed", "survived", "timeout", "no_coverage", "error")]
+    return {
+        "source": source, "score": fmt(number(data.get("score"))), "counts": counts,
+        "duration": fmt(number(data.get("duration_seconds"))),
+        "files": [{"name": name, "mutants": sorted(mutants, key=lambda m: number(m["line"]))}
+                  for name, mutants in ordered],
+    }
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Mapping):
+        if "scenario_name" in value:  # an entry of a top list: the name, then its figures
+            figures = ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in value.items() if k != "scenario_name")
+            return f"{value['scenario_name']} ({figures})"
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple) and any(isinstance(v, Mapping) for v in value):
+        return "; ".join(_plain(v) for v in value) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value) or "—"
+    return fmt(value) if isinstance(value, float) else str(value)
+
+
+# --- charts --------------------------------------------------------------------------------------------------
+
 def duration_chart(results: Sequence[Mapping]) -> str:
-    bars = []
-    for r in results:
-        bars.append(Bar(r["scenario_name"], number(r.get("duration_seconds")), STATUS_COLORS[status_of(r)],
-                        limit=budget_of(r, "max_duration_seconds")))
-    return horizontal_bars(bars, "Duration per scenario (colour = status)", "s")
-
-
-MEMORY_LINES = 6
+    slowest = sorted(results, key=lambda r: -number(r.get("duration_seconds")))[:CHART_ROWS]
+    bars = [Bar(r["scenario_name"], number(r.get("duration_seconds")), STATUS_COLORS[status_of(r)],
+                limit=budget_of(r, "max_duration_seconds")) for r in slowest]
+    return horizontal_bars(bars, _top_title("Duration", len(bars), len(results), "colour = status"), "s")
 
 
 def memory_chart(results: Sequence[Mapping]) -> str:
-    """RSS over time per scenario from `memory_samples`; without samples, peak bars noting the change."""
+    """RSS over time of the scenarios whose memory grew most; without samples, growth bars."""
     sampled = [r for r in results if performance_of(r).get("memory_samples")]
-    # One line per scenario is unreadable past a handful: draw those whose memory grew most.
     growth = sorted(sampled, key=lambda r: -number(performance_of(r).get("memory_change_mb")))[:MEMORY_LINES]
     series = []
     for i, r in enumerate(growth):
@@ -101,8 +247,9 @@ def memory_chart(results: Sequence[Mapping]) -> str:
         title = ("Memory (RSS) over time per scenario" if len(sampled) <= MEMORY_LINES
                  else f"Memory (RSS) over time: the {len(series)} scenarios that grew most")
         return line_chart(series, title, "s", "MB", zero_based=False)
+    grown = sorted(results, key=lambda r: -number(performance_of(r).get("memory_change_mb")))[:CHART_ROWS]
     bars = []
-    for r in results:
+    for r in grown:
         perf = performance_of(r)
         change = number(perf.get("memory_change_mb"))
         bars.append(Bar(r["scenario_name"], max(change, 0.0), "#7a5bd6",
@@ -112,13 +259,19 @@ def memory_chart(results: Sequence[Mapping]) -> str:
 
 
 def query_chart(results: Sequence[Mapping]) -> str:
+    busiest = sorted(results, key=lambda r: -number(performance_of(r).get("query_count")))[:CHART_ROWS]
     bars = []
-    for r in results:
+    for r in busiest:
         count = number(performance_of(r).get("query_count"))
         limit = budget_of(r, "max_queries")
         note = f"{int(count)}" + (f" / {int(limit)}" if limit is not None else "")
         bars.append(Bar(r["scenario_name"], count, "#1a9aa8", limit=limit, note=note))
-    return horizontal_bars(bars, "Queries per scenario (dashed = budget, red = over)", "")
+    return horizontal_bars(bars, _top_title("Queries", len(bars), len(results), "dashed = budget, red = over"), "")
+
+
+def _top_title(what: str, shown: int, total: int, legend: str) -> str:
+    scope = f"the {shown} highest of {total} scenarios" if shown < total else "per scenario"
+    return f"{what}: {scope} ({legend})"
 
 
 def trend_chart(history: Sequence[Mapping]) -> str:
@@ -133,81 +286,3 @@ def trend_chart(history: Sequence[Mapping]) -> str:
     ], "#d64545")
     title = f"Trend over the last {len(history)} runs" if len(history) > 1 else "Trend: first recorded run"
     return line_chart([rate, duration, failed], title, "", "", x_labels=labels)
-
-
-def _cards(summary: Mapping, results: Sequence[Mapping]) -> str:
-    counts = {s: sum(1 for r in results if status_of(r) == s) for s in STATUSES}
-    cards = [("total", len(results), "#223")]
-    cards += [(s.replace("_", " "), counts[s], STATUS_COLORS[s]) for s in STATUSES]
-    cards.append(("flaky", sum(1 for r in results if r.get("flaky")), "#b8860b"))
-    cards.append(("success rate", f"{fmt(number(summary.get('success_rate')))} %", "#223"))
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><b style="color:{color}">{escape(str(value))}</b><span>{escape(label)}</span></div>'
-        for label, value, color in cards
-    ) + "</div>"
-
-
-def _scenario_table(results: Sequence[Mapping]) -> str:
-    head = ("Scenario", "Status", "Attempts", "Duration s", "Queries", "Peak MB", "Tags / dependencies", "Error")
-    rows = []
-    for r in results:
-        status = status_of(r)
-        perf = performance_of(r)
-        badges = f'<span class="badge" style="background:{STATUS_COLORS[status]}">{status}</span>'
-        if r.get("flaky"):
-            badges += ' <span class="badge flaky">flaky</span>'
-        if r.get("pulled_in"):
-            badges += ' <span class="muted">pulled in</span>'
-        name = escape(r["scenario_name"])
-        if r.get("source"):
-            name += f'<br><span class="muted">{escape(str(r["source"]))}</span>'
-        meta = " ".join(f"@{escape(str(t))}" for t in r.get("tags") or [])
-        if r.get("dependencies"):
-            meta += "<br>after: " + ", ".join(escape(str(d)) for d in r["dependencies"])
-        rows.append(
-            f"<tr><td>{name}</td><td>{badges}</td><td class=num>{int(number(r.get('attempts'), 1))}</td>"
-            f"<td class=num>{fmt(number(r.get('duration_seconds')))}</td>"
-            f"<td class=num>{int(number(perf.get('query_count')))}</td>"
-            f"<td class=num>{fmt(number(perf.get('peak_memory_mb')))}</td><td>{meta}</td>"
-            f"<td>{_problem(r, status)}</td></tr>"
-        )
-    header = "".join(f"<th>{h}</th>" for h in head)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _problem(result: Mapping, status: str) -> str:
-    if status == "blocked" and result.get("blocked_by"):
-        return f"blocked by {escape(str(result['blocked_by']))}"
-    if status == "skipped" and result.get("skip_reason"):
-        return f'<span class="muted">{escape(str(result["skip_reason"]))}</span>'
-    error = result.get("error")
-    if not error:
-        return ""
-    first, _, rest = str(error).partition("\n")
-    if not rest:
-        return f"<pre>{escape(first)}</pre>"
-    return f"<details><summary>{escape(first[:140])}</summary><pre>{escape(rest)}</pre></details>"
-
-
-def _list(title: str, items: Sequence[Any]) -> str:
-    if not items:
-        return ""
-    return f"<h2>{escape(title)}</h2><ul>" + "".join(f"<li>{escape(str(i))}</li>" for i in items) + "</ul>"
-
-
-def _analysis(analysis: Mapping[str, Any]) -> str:
-    if not analysis:
-        return ""
-    rows = "".join(
-        f"<tr><th>{escape(str(k).replace('_', ' '))}</th><td>{escape(_plain(v))}</td></tr>"
-        for k, v in analysis.items()
-    )
-    return f"<h2>Performance analysis</h2><table>{rows}</table>"
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value) or "—"
-    return fmt(value) if isinstance(value, float) else str(value)

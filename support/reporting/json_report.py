@@ -6,7 +6,7 @@ Shape (the seed's, extended; `schema_version` bumps on incompatible changes):
      "summary": {total_scenarios, successful, failed, error, blocked, skipped, timed_out, flaky,
                  success_rate, total_duration_seconds, start_time, end_time, interrupted, parallel,
                  workers, tags},
-     "results": [TestResult.to_dict(), ...],          # plan order; see support.engine.scenario
+     "results": [TestResult.to_dict() + "steps", ...], # plan order; see support.engine.scenario
      "performance_analysis": {total_memory_change_mb, peak_memory_mb, total_cpu_seconds, database_growth,
                               total_queries, total_query_time_ms, slowest, most_queries},
      "recommendations": ["...", ...]}                 # derived from the figures above, never canned
@@ -82,10 +82,24 @@ def build_report(
     return {
         "schema_version": SCHEMA_VERSION,
         "summary": summary,
-        "results": [r.to_dict() for r in results],
+        "results": [result_entry(r) for r in results],
         "performance_analysis": performance_analysis(results),
         "recommendations": recommendations(results),
     }
+
+
+STEP_KEYS = ("keyword", "name", "line", "status", "duration", "error_message")
+
+
+def result_entry(result: TestResult) -> dict[str, Any]:
+    """One entry of `results`: the engine's fields, plus the Gherkin steps (status, duration, error) when the
+    scenario ran in behave, so reports can show where a scenario failed."""
+    entry = result.to_dict()
+    outcome = result.outcome if isinstance(result.outcome, dict) else {}
+    steps = outcome.get("steps")
+    if isinstance(steps, list) and steps:
+        entry["steps"] = [{k: step.get(k) for k in STEP_KEYS} for step in steps if isinstance(step, dict)]
+    return entry
 
 
 def _perf(result: TestResult) -> dict[str, Any]:

@@ -69,6 +69,8 @@ def result_from_dict(data: Mapping[str, Any]) -> Any:
 
     known = {f.name for f in fields(TestResult)} - {"outcome", "status"}
     values = {k: v for k, v in data.items() if k in known}
+    if data.get("steps"):  # json_report writes the Gherkin steps from the outcome: keep them
+        values["outcome"] = {"steps": data["steps"]}
     return TestResult(status=Status(status_of(data)), **values)
 
 

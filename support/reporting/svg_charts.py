@@ -1,4 +1,7 @@
-"""Inline SVG charts drawn in Python, so the HTML report needs no script and no network."""
+"""Inline SVG charts drawn in Python: the HTML report needs no charting library and no network.
+
+(A JavaScript charting library would have to be inlined into every report, some 200 kB, to draw horizontal
+bars and a few lines that SVG draws as well; every label carries its full text as a hover title.)"""
 
 from __future__ import annotations
 
@@ -51,11 +54,19 @@ def fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, over_color: str = "#d64545") -> str:
-    """One row per bar, labels on the left; a limit is a dashed marker with the bar red past it."""
+def tick_label(value: float, step: float) -> str:
+    """A tick's text with as many decimals as the step needs (0.25-MB steps never all print as "0")."""
+    if step <= 0 or step >= 1 or value == 0:
+        return fmt(value)
+    decimals = len(f"{step:.3f}".rstrip("0").partition(".")[2]) or 1
+    return f"{value:.{decimals}f}"
+
+
+def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 640, over_color: str = "#d64545") -> str:
+    """One row per bar, labels on the left (full name on hover); a limit is a dashed marker, the bar red past it."""
     if not bars:
         return _empty(title, width)
-    label_w, note_w, row_h, top = 190, 120, 22, 34
+    label_w, note_w, row_h, top = 290, 110, 22, 34
     plot_w = width - label_w - note_w
     top_value = nice_ceiling(max(max(b.value, b.limit or 0) for b in bars))
     height = top + row_h * len(bars) + 26
@@ -66,7 +77,7 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, ov
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e6ea"/>')
         parts.append(
             f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" fill="#667">'
-            f"{fmt(value)}{escape(unit) if tick == 4 else ''}</text>"
+            f"{tick_label(value, top_value / 4)}{escape(unit) if tick == 4 else ''}</text>"
         )
     for i, bar in enumerate(bars):
         y = top + i * row_h
@@ -75,7 +86,7 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, ov
         w = max(plot_w * bar.value / top_value, 1 if bar.value > 0 else 0)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 14}" font-size="11" text-anchor="end" fill="#223">'
-            f"{escape(_shorten(bar.label, 28))}<title>{escape(bar.label)}</title></text>"
+            f"{escape(shorten(bar.label, 46))}<title>{escape(bar.label)}</title></text>"
         )
         parts.append(
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" rx="2" fill="{color}">'
@@ -96,7 +107,7 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 560, ov
     return "".join(parts)
 
 
-def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width: int = 560,
+def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width: int = 640,
                height: int = 260, x_labels: list[str] | None = None, zero_based: bool = True) -> str:
     """Lines with a legend; `x_labels` replaces numeric x ticks (one label per x = 0..n-1).
     `zero_based=False` starts the y axis near the lowest value, so small changes stay visible."""
@@ -129,7 +140,7 @@ def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width
         y = py(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end" fill="#667">'
-                     f"{fmt(value)}</text>")
+                     f"{tick_label(value, y_span / 4)}</text>")
     parts.append(f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="10" fill="#667" '
                  f'transform="rotate(-90 12 {top + plot_h / 2:.1f})" text-anchor="middle">{escape(y_unit)}</text>')
     if x_labels:
@@ -141,7 +152,8 @@ def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width
         for tick in range(5):
             value = x_min + x_span * tick / 4
             parts.append(f'<text x="{px(value):.1f}" y="{top + plot_h + 14}" font-size="10" '
-                         f'text-anchor="middle" fill="#667">{fmt(value)}{escape(x_unit) if tick == 4 else ""}</text>')
+                         f'text-anchor="middle" fill="#667">{tick_label(value, x_span / 4)}'
+                         f'{escape(x_unit) if tick == 4 else ""}</text>')
     for s in drawn:
         points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in s.points)
         parts.append(f'<polyline points="{points}" fill="none" stroke="{s.color}" stroke-width="2">'
@@ -155,7 +167,7 @@ def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width
         ly = top + plot_h + 30 + 16 * (i // 3)
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{s.color}"/>'
                      f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11" fill="#223">'
-                     f"{escape(_shorten(s.label, 26))}</text>")
+                     f"{escape(shorten(s.label, 30))}<title>{escape(s.label)}</title></text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -174,5 +186,11 @@ def _empty(title: str, width: int) -> str:
             + '<text x="8" y="44" font-size="11" fill="#889">no data in this report</text></svg>')
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut in the middle so an outline row's ending (`-- @1.3`) stays readable."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head, sep, row = text.rpartition(" -- @")
+    tail = f"… @{row}" if sep and len(row) < limit // 3 else "…"
+    return text[: limit - len(tail)].rstrip() + tail if not sep else head[: limit - len(tail)].rstrip() + tail
