@@ -18,6 +18,7 @@ from support.behave.hooks import (  # noqa: E402  (after django.setup on purpose
     after_scenario,
     before_all,
     before_scenario,
+    before_step,
 )
 
-__all__ = ["after_all", "after_scenario", "before_all", "before_scenario"]
+__all__ = ["after_all", "after_scenario", "before_all", "before_scenario", "before_step"]

@@ -172,6 +172,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     context.framework = framework_object(context)
     if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
         context.record = ScenarioRecord(queries=_query_counter(context), rss_started=_rss())
+        context.record.queries.phase = "setup"
     plain = _plain(context)
     if plain is None:
         return
@@ -182,10 +183,18 @@ def before_scenario(context: Any, scenario: Any) -> None:
     plain.begin_scenario(needs_commit=tags.needs_commit)
 
 
+def before_step(context: Any, step: Any) -> None:
+    """The query counter learns the step's phase: only When/Then queries can earn a recommendation."""
+    record: ScenarioRecord | None = getattr(context, "record", None)
+    if record is not None:
+        record.queries.phase = step.step_type  # "given", "when" or "then" ("And" takes its predecessor's)
+
+
 def after_scenario(context: Any, scenario: Any) -> None:
     record: ScenarioRecord | None = getattr(context, "record", None)
     try:
         if record is not None:
+            record.queries.phase = "teardown"
             _attach(record, scenario)
     finally:
         plain = _plain(context)

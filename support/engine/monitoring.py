@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import sysconfig
 import threading
 import time
 from collections import Counter
@@ -27,6 +29,55 @@ from django.db.backends.signals import connection_created
 
 MB = 1024 * 1024
 REPEATED_TOP_N = 5
+REPEATED_CALLS_TOP_N = 10
+
+# Phases in which the application serves the scenario (behave's When/Then steps; "unphased" when nobody sets
+# one, e.g. a Python scenario). Given steps make test data and hooks set up: their queries are not the
+# application's doing. Transaction control is never a repeated statement worth fixing.
+SERVED_PHASES = frozenset({"unphased", "when", "then"})
+_TRANSACTION_CONTROL = re.compile(r"^\s*(?:BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START\s|SET\s|END\b)", re.I)
+_ENGINE_ROOT = str(Path(__file__).resolve().parents[1]) + "/"  # the framework's own package (support/)
+_LIBRARY_ROOTS = tuple(sorted({str(Path(p).resolve()) + "/" for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                               if (p := sysconfig.get_paths().get(key))}))
+TEST_CODE_MARKERS = ("/steps/", "/tests/", "/features/", "/environment.py")
+_frame_kinds: dict[str, str] = {}  # filename -> "library" | "framework" | "test" | "application"
+
+
+def _frame_kind(filename: str) -> str:
+    kind = _frame_kinds.get(filename)
+    if kind is None:
+        path = filename if filename.startswith("<") else str(Path(filename).resolve())
+        if path.startswith("<") or path.startswith(_LIBRARY_ROOTS) or "/site-packages/" in path:
+            kind = "library"
+        elif path.startswith(_ENGINE_ROOT):
+            kind = "framework"
+        elif any(marker in path for marker in TEST_CODE_MARKERS):
+            kind = "test"
+        else:
+            kind = "application"
+        _frame_kinds[filename] = kind
+    return kind
+
+
+def application_call_site(depth: int = 1) -> str | None:
+    """`file:line` of the innermost frame outside libraries and the framework — the application code that
+    issued the query — or None when that frame is test code (a step querying for itself)."""
+    frame = sys._getframe(depth)
+    while frame is not None:
+        kind = _frame_kind(frame.f_code.co_filename)
+        if kind == "application":
+            return f"{_relative(frame.f_code.co_filename)}:{frame.f_lineno}"
+        if kind == "test":
+            return None
+        frame = frame.f_back
+    return None
+
+
+def _relative(filename: str) -> str:
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return filename
 
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
@@ -53,6 +104,12 @@ class QueryCounter:
         self._lock = threading.Lock()
         self._wrapped: list[Any] = []  # connection wrappers we appended our hook to
         self._active = False
+        self.phase = "unphased"  # set by the behave hooks: setup, given, when, then, teardown
+        # Statements run while the application serves a step: raw SQL -> times seen; the call site is looked
+        # up (a frame walk) only from the second sighting on, the first being credited to that site.
+        self._served: dict[str, int] = {}
+        self._first_seconds: dict[str, float] = {}
+        self._sites: dict[tuple[str, str], list] = {}  # (file:line, raw SQL) -> [count, seconds]
 
     def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
         start = time.perf_counter()
@@ -67,8 +124,42 @@ class QueryCounter:
                 else:
                     entry[0] += 1
                     entry[1] += elapsed
+                if self.phase in SERVED_PHASES:
+                    self._note_served(sql, elapsed)
             if self._on_query is not None:
                 self._on_query()
+
+    def _note_served(self, sql: str, elapsed: float) -> None:
+        seen = self._served.get(sql)
+        if seen is None:  # first sighting: no frame walk yet
+            self._served[sql] = -1 if _TRANSACTION_CONTROL.match(sql) else 1
+            self._first_seconds[sql] = elapsed
+            return
+        if seen < 0:  # transaction control
+            return
+        self._served[sql] = seen + 1
+        site = application_call_site()
+        if site is None:  # test code's own query
+            return
+        entry = self._sites.get((site, sql))
+        if entry is None:
+            first = self._first_seconds.pop(sql, None)
+            entry = self._sites[(site, sql)] = [0, 0.0] if first is None else [1, first]
+        entry[0] += 1
+        entry[1] += elapsed
+
+    def repeated_calls(self, top: int = REPEATED_CALLS_TOP_N) -> list[dict[str, Any]]:
+        """Statements the application ran more than once from one call site while serving steps, by
+        normalized shape, most frequent first: `{"site", "sql", "count", "time_ms"}`."""
+        with self._lock:
+            grouped: dict[tuple[str, str], list] = {}
+            for (site, sql), (n, seconds) in self._sites.items():
+                entry = grouped.setdefault((site, normalize_sql(sql)), [0, 0.0])
+                entry[0] += n
+                entry[1] += seconds
+        ranked = sorted(grouped.items(), key=lambda item: -item[1][0])
+        return [{"site": site, "sql": shape, "count": n, "time_ms": round(seconds * 1000, 2)}
+                for (site, shape), (n, seconds) in ranked[:top] if n > 1]
 
     @property
     def count(self) -> int:
@@ -346,6 +437,7 @@ class ScenarioMonitor:
             query_count=queries.count,
             query_time_ms=round(queries.time_seconds * 1000, 3),
             repeated_queries=queries.repeated(),
+            repeated_calls=queries.repeated_calls(),
         )
         changes: dict[str, dict[str, int]] = {}
         try:

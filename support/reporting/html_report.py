@@ -93,9 +93,9 @@ def find_mutation(folder: Path) -> tuple[dict[str, Any] | None, str]:
 
 def feature_of(result: Mapping[str, Any]) -> str:
     """The seed name (`<seed>: <title>`), which is the feature; a Python scenario's first tag otherwise."""
-    name = str(result["scenario_name"])
-    if result.get("source") and ": " in name:
-        return name.split(": ", 1)[0]
+    name, source = str(result["scenario_name"]), result.get("source")
+    if source:
+        return name.split(": ", 1)[0] if ": " in name else Path(str(source).rsplit(":", 1)[0]).stem
     tags = result.get("tags") or []
     return f"python.{tags[0]}" if tags else "python"
 

@@ -29,7 +29,8 @@ from support.engine.scenario import Status, TestResult
 SCHEMA_VERSION = 1
 
 # Recommendation thresholds: a figure at or past one of these earns a line in `recommendations`.
-REPEATED_SQL_MIN = 10  # one normalized statement executed this often in one scenario: N+1 smell
+REPEATED_SQL_MIN = 5  # one statement from one application call site this often in one scenario: N+1 smell
+REPEATED_SQL_LINES = 5  # at most this many repeated-statement lines, the costliest first
 MEMORY_GROWTH_MB = 20.0  # RSS growth of one scenario
 SLOW_FRACTION_OF_TIMEOUT = 0.5  # last attempt took this share of its timeout
 TOP_N = 5
@@ -134,17 +135,10 @@ def performance_analysis(results: Sequence[TestResult]) -> dict[str, Any]:
 
 
 def recommendations(results: Sequence[TestResult]) -> list[str]:
-    lines: list[str] = []
+    """Repeated statements by application call site (a handful, costliest first), then per-scenario notes."""
+    lines = repeated_statement_lines(results)
     for r in results:
         perf = _perf(r)
-        budget = (r.metadata.get("budgets") or {}).get("max_queries")
-        over_budget = budget is not None and perf.get("query_count", 0) > budget
-        for q in perf.get("repeated_queries") or []:
-            if over_budget or q["count"] >= REPEATED_SQL_MIN:
-                why = (f"{perf['query_count']} queries against a budget of {budget:g}" if over_budget
-                       else f"{perf.get('query_count', 0)} queries in all")
-                lines.append(f"{r.scenario_name}: the same statement ran {q['count']} times ({why}) — "
-                             f"batch it or prefetch (N+1 pattern): {q['sql']}")
         growth = perf.get("memory_change_mb", 0.0)
         if growth >= MEMORY_GROWTH_MB:
             lines.append(f"{r.scenario_name}: RSS grew by {growth:.1f} MB (peak {perf.get('peak_memory_mb', 0):.1f} MB)"
@@ -161,6 +155,38 @@ def recommendations(results: Sequence[TestResult]) -> list[str]:
             first = (r.metadata.get("attempt_errors") or ["?"])[0]
             lines.append(f"{r.scenario_name}: flaky — passed on attempt {r.attempts} after: {first}")
     return lines
+
+
+def repeated_statement_lines(results: Sequence[TestResult], top: int = REPEATED_SQL_LINES) -> list[str]:
+    """The application's repeated statements (`performance_data.repeated_calls`: When/Then steps only, by call
+    site), merged across scenarios. Cost = the executions beyond the first, summed over the scenarios where the
+    statement ran at least REPEATED_SQL_MIN times from that site."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in results:
+        for call in _perf(r).get("repeated_calls") or []:
+            if call.get("count", 0) < REPEATED_SQL_MIN:
+                continue
+            entry = merged.setdefault((call["site"], call["sql"]), {"extra": 0, "count": 0, "ms": 0.0,
+                                                                    "scenarios": 0, "most": (0, "")})
+            entry["extra"] += call["count"] - 1
+            entry["count"] += call["count"]
+            entry["ms"] += call.get("time_ms", 0.0)
+            entry["scenarios"] += 1
+            entry["most"] = max(entry["most"], (call["count"], r.scenario_name))
+    ranked = sorted(merged.items(), key=lambda item: (-item[1]["extra"], -item[1]["ms"], item[0]))[:top]
+    return [
+        f"{site}: the same statement ran {e['count']:,} times in {e['scenarios']} scenario"
+        f"{'s' if e['scenarios'] != 1 else ''} ({e['ms']:.0f} ms; up to {e['most'][0]} in \"{e['most'][1]}\") — "
+        f"load it once (select_related/prefetch_related, or keep it for the request): {_short_sql(sql)}"
+        for (site, sql), e in ranked
+    ]
+
+
+def _short_sql(sql: str, limit: int = 160) -> str:
+    """SELECT lists are long and say little: keep the table and the condition."""
+    if sql.upper().startswith("SELECT ") and " FROM " in sql:
+        sql = "SELECT … FROM " + sql.split(" FROM ", 1)[1]
+    return sql if len(sql) <= limit else sql[: limit - 1] + "…"
 
 
 def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:

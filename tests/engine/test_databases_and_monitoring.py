@@ -132,8 +132,44 @@ def test_a_query_budget_fails_the_scenario_with_figures_and_repeated_sql(engine:
     expected = "budget exceeded: 12 queries > max_queries 5 (repeated: 12x SELECT"
     assert results["n_plus_one"]["error"].startswith(expected)
     assert results["within_budget"]["status"] == "passed"
-    assert any(line.startswith("n_plus_one: the same statement ran 12 times (12 queries against a budget of 5)")
-               for line in report["recommendations"])
+    # The loop is test code here, not an application's: no recommendation (see the call-site test).
+    assert report["recommendations"] == []
+
+
+def test_repeated_statements_are_counted_by_application_call_site_and_phase(tmp_path, monkeypatch) -> None:
+    """Only queries the application makes while a step is served (When/Then, or no phase at all) count, by the
+    application's own file:line; transaction control and test code's own queries never do."""
+    import importlib
+    import sys
+
+    from django.db import connection, transaction
+
+    from support.engine.monitoring import QueryCounter
+
+    (tmp_path / "shop_app.py").write_text(
+        "from django.contrib.auth.models import Group\n\n\n"
+        "def load(pk):\n    return Group.objects.filter(pk=pk).exists()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    shop = importlib.import_module("shop_app")
+    try:
+        counter = QueryCounter().start()
+        counter.phase = "given"
+        for i in range(7):
+            shop.load(i)  # test data time: not the application serving a step
+        counter.phase = "when"
+        for i in range(6):
+            shop.load(i)
+            with transaction.atomic():  # SAVEPOINT / RELEASE: transaction control
+                pass
+        for i in range(3):
+            Group.objects.filter(pk=i).exists()  # a test's own query (this file is under tests/)
+        counter.stop()
+    finally:
+        sys.modules.pop("shop_app", None)
+    calls = counter.repeated_calls()
+    assert [(c["site"].rsplit("/", 1)[-1], c["count"]) for c in calls] == [("shop_app.py:5", 6)], calls
+    assert connection.vendor  # the statements really ran
+
 
 
 def test_monitoring_can_be_switched_off(engine: EngineHarness) -> None:

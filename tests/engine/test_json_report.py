@@ -59,10 +59,16 @@ def test_performance_analysis_adds_up_the_figures() -> None:
 
 
 def test_recommendations_come_from_the_figures_only() -> None:
-    repeated = [{"sql": "SELECT ... WHERE id = ?", "count": 40, "time_ms": 3.0}]
+    org = 'SELECT "org"."id" FROM "org" WHERE "org"."id" = ? LIMIT ?'
     results = [
         result("n_plus_one", Status.FAILED, attempts=1, budgets={"max_queries": 10},
-               perf={"query_count": 45, "repeated_queries": repeated}),
+               perf={"query_count": 45, "repeated_calls": [
+                   {"site": "prs/deals/services.py:40", "sql": org, "count": 40, "time_ms": 3.0},
+                   {"site": "prs/common/request_context.py:21", "sql": "SELECT token", "count": 2, "time_ms": 0.1}]}),
+        result("again", Status.PASSED, attempts=1,
+               perf={"repeated_calls": [{"site": "prs/deals/services.py:40", "sql": org, "count": 12, "time_ms": 1.0},
+                                        {"site": "prs/clients/views.py:9", "sql": "SELECT c", "count": 6,
+                                         "time_ms": 9.0}]}),
         result("hungry", Status.PASSED, attempts=1, perf={"memory_change_mb": 64.0, "peak_memory_mb": 300.0}),
         result("slowish", Status.PASSED, attempts=1, timeout_seconds=10, perf={"wall_seconds": 8.0}),
         result("flaky", Status.PASSED, attempts=2, flaky=True, attempt_errors=["AssertionError: race"]),
@@ -72,8 +78,12 @@ def test_recommendations_come_from_the_figures_only() -> None:
     ]
     lines = build_report(results, start_time=START, end_time=START)["recommendations"]
     assert lines == [
-        "n_plus_one: the same statement ran 40 times (45 queries against a budget of 10) — batch it or prefetch "
-        "(N+1 pattern): SELECT ... WHERE id = ?",
+        # one line per call site and statement, across scenarios, the costliest first; below 5 a time: nothing
+        'prs/deals/services.py:40: the same statement ran 52 times in 2 scenarios (4 ms; up to 40 in "n_plus_one")'
+        ' — load it once (select_related/prefetch_related, or keep it for the request): SELECT … FROM "org" WHERE'
+        ' "org"."id" = ? LIMIT ?',
+        'prs/clients/views.py:9: the same statement ran 6 times in 1 scenario (9 ms; up to 6 in "again") — load it'
+        " once (select_related/prefetch_related, or keep it for the request): SELECT c",
         "hungry: RSS grew by 64.0 MB (peak 300.0 MB) — look for data kept alive after the scenario",
         "slowish: took 8.00 s, 80% of its 10 s timeout — speed it up or raise the timeout",
         "flaky: flaky — passed on attempt 2 after: AssertionError: race",
