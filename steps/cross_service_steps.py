@@ -2,14 +2,13 @@
 overrides), rollback of the earlier writes, errors as ServiceResults, who calls whom, and the exchange-rate
 provider down behind CommissionService's breaker.
 
-Calls between services are watched by wrapping the public methods of every service class in the composition
-root (so a call made outside the injected collaborators is seen too); each call is also checked against the
-callee's contract (support/contracts' ``call_violation``).
+Failures come from the contracts package's one failure double (``FailureDouble``); calls between services are
+watched by its recorder (``record_services``): every service behind a call-stack-aware recording proxy, each
+given the proxies of its collaborators, so each call is attributed to the service that really made it and
+checked against the callee's contract. Nothing is patched process-wide.
 """
 from __future__ import annotations
 
-import contextvars
-import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -20,47 +19,20 @@ from behave import given, then, when
 from django.utils import timezone
 
 from prs.audit.models import AuditLog
+from prs.commissions.exchange_rates import FakeExchangeRateProvider
 from prs.commissions.models import Commission
 from prs.commissions.services import CommissionService
 from prs.common.results import ErrorCode, ServiceResult
 from prs.deals.models import Invoice, Payment
 from prs.notifications.models import Notification
 from prs.services import SERVICE_CLASSES
-from support.contracts.recording import call_violation
+from support.contracts import CallLog, FailureDouble, record_services
 from support.prs import steps_support as s
 from support.prs.contracts import prs_contracts
 
 MISSING_ID = 2_000_000_000
 FAILING_METHODS = {"audit service": ("audit_service", "record"),
                    "notification service": ("notification_service", "notify")}
-
-
-class FailingService:
-    """Stands in for a service whose ``method`` answers dependency_unavailable; anything else is the real one."""
-
-    def __init__(self, real: Any, method: str) -> None:
-        self.real, self.method, self.calls = real, method, 0
-
-    def __getattr__(self, name: str) -> Any:
-        if name != self.method:
-            return getattr(self.real, name)
-
-        def unavailable(*args: Any, **kwargs: Any) -> ServiceResult[Any]:
-            self.calls += 1
-            return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [f"{name} is down"]})
-
-        return unavailable
-
-
-class DownProvider:
-    """An exchange-rate provider that never answers."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def get_rate(self, base: str, quote: str) -> Decimal:
-        self.calls += 1
-        raise ConnectionError(f"exchange-rate provider unreachable ({base}/{quote})")
 
 
 def attempt(context: Any, call: Callable[[], ServiceResult[Any]]) -> None:
@@ -94,7 +66,8 @@ def step_service_fails(context, failing):
     if failing not in FAILING_METHODS:
         raise ValueError(f"unknown failing service {failing!r}: one of {', '.join(FAILING_METHODS)}")
     name, method = FAILING_METHODS[failing]
-    context.failing = FailingService(s.build_services()[name], method)
+    down = ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [f"{method} is down"]})
+    context.failing = FailureDouble(s.build_services()[name], methods=(method,), answer=lambda *args, **kwargs: down)
     context.services = s.build_services(**{name: context.failing})
 
 
@@ -147,32 +120,12 @@ def step_service_answers(context, code, field):
 # -- who calls whom ----------------------------------------------------------------------------------------------------
 
 
-def watch_services(context: Any) -> list[tuple[str, str, str, str | None]]:
-    """Wraps every public method of every service class until the scenario ends; calls go to the list returned
-    as (caller, callee, method, contract violation)."""
-    calls: list[tuple[str, str, str, str | None]] = []
-    running: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("running_services", default=())
+def watch_services(context: Any) -> CallLog:
+    """The scenario's services, replaced by recording proxies of themselves; returns the log of their calls."""
+    log = CallLog()
     contracts = {contract.service_name: contract for contract in prs_contracts()}
-
-    def watched(name: str, method: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            stack = running.get()
-            if stack and stack[-1] != name:
-                calls.append((stack[-1], name, method, call_violation(contracts.get(name), method, args, kwargs)))
-            token = running.set((*stack, name))
-            try:
-                return original(self, *args, **kwargs)
-            finally:
-                running.reset(token)
-        return wrapper
-
-    for name, cls in SERVICE_CLASSES.items():
-        for method, original in list(vars(cls).items()):
-            if callable(original) and not method.startswith("_"):
-                setattr(cls, method, watched(name, method, original))
-                context.add_cleanup(setattr, cls, method, original)
-    return calls
+    context.services = record_services(s.services(context), log, contracts)
+    return log
 
 
 @when("a payment is recorded, approved and its commission calculated while the services are watched")
@@ -188,16 +141,17 @@ def step_watched_work(context):
 
 @then("every service called only services it declares")
 def step_only_declared(context):
-    undeclared = [(caller, callee, method) for caller, callee, method, _ in context.calls
-                  if callee not in SERVICE_CLASSES[caller].dependencies]
-    violations = [violation for *_, violation in context.calls if violation]
-    assert context.calls, "no call between services was seen"
-    assert not undeclared and not violations, f"undeclared calls: {undeclared}; contract violations: {violations}"
+    between = context.calls.between_services()
+    undeclared = [(r.caller, r.callee, r.method) for r in between
+                  if r.callee not in SERVICE_CLASSES[r.caller].dependencies]
+    assert between, "no call between services was seen"
+    assert not undeclared and not context.calls.violations(), (
+        f"undeclared calls: {undeclared}; contract violations: {context.calls.violations()}")
 
 
 @then("every service it declares for this work was called")
 def step_declared_called(context):
-    seen = {(caller, callee) for caller, callee, *_ in context.calls}
+    seen = context.calls.pairs()
     working = {caller for caller, _ in seen} | {"payment_service", "commission_service"}
     missing = [(caller, dependency) for caller in sorted(working)
                for dependency in SERVICE_CLASSES[caller].dependencies if (caller, dependency) not in seen]
@@ -210,7 +164,7 @@ def step_declared_called(context):
 @given("the exchange-rate provider is down")
 def step_provider_down(context):
     real = s.build_services()
-    context.provider = DownProvider()
+    context.provider = FailureDouble(FakeExchangeRateProvider())  # every call raises ConnectionError
     commissions = CommissionService(audit_service=real["audit_service"],
                                     notification_service=real["notification_service"],
                                     exchange_rate_provider=context.provider,
