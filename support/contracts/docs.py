@@ -25,8 +25,10 @@ def contract_markdown(contract: ServiceContract) -> str:
         lines += [f"### `{method}({params})`", ""]
         if spec and spec.doc:
             lines += [spec.doc, ""]
+        optional = set(contract.optional_inputs.get(method, []))
+        inputs = [f"{name} (optional)" if name in optional else name for name in contract.inputs_of(method)]
         lines += ["| | |", "| --- | --- |",
-                  f"| inputs | {_cell(', '.join(map(str, contract.expected_inputs.get(method, []))))} |",
+                  f"| inputs | {_cell(', '.join(inputs))} |",
                   f"| output | {_cell(contract.expected_outputs.get(method, ''))} |"]
         if contract.output_types.get(method):
             lines.append(f"| data on success | `{contract.output_types[method]}` |")
@@ -58,7 +60,8 @@ def write_contract_docs(contracts: Iterable[ServiceContract], folder: str | Path
         path = folder / f"{contract.service_name}.md"
         path.write_text(contract_markdown(contract), encoding="utf-8")
         written.append(path)
-    index = ["# Service contracts", "", "Generated from the services' Protocols; do not edit by hand.", "",
+    index = ["# Service contracts", "", "Generated from the services' Protocols; do not edit by hand. How they are "
+             "checked: [checking.md](checking.md).", "",
              "| service | version | methods | dependencies |", "| --- | --- | --- | --- |"]
     index += [f"| [{c.service_name}]({c.service_name}.md) | {c.version} | {len(c.required_methods)} | "
               f"{_cell(', '.join(c.dependencies))} |" for c in contracts]

@@ -106,6 +106,8 @@ class ContractValidationResult:
     error_handling: dict[str, ErrorHandlingRun] = field(default_factory=dict)
     dependency_calls: list[CallRecord] = field(default_factory=list)
     duration_ms: float = 0.0
+    # Where the time went: fixture, examples, probes (standard and declared), static checks.
+    phase_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def contract_valid(self) -> bool:
@@ -131,4 +133,5 @@ class ContractValidationResult:
         """The seed's per-service report entry, plus what was measured."""
         return {"valid": self.contract_valid, "version": self.version, "errors": self.errors,
                 "warnings": list(self.warnings), "method_validations": dict(self.method_validations),
-                "exercised": self.exercised, "duration_ms": round(self.duration_ms, 3)}
+                "exercised": self.exercised, "duration_ms": round(self.duration_ms, 3),
+                "phase_ms": {phase: round(ms, 3) for phase, ms in self.phase_ms.items()}}

@@ -36,7 +36,7 @@ from support.contracts.outcomes import (
     ProbeCase,
 )
 from support.contracts.probes import CUSTOM_KIND, STANDARD_KINDS, STANDARD_PROBES, Probe
-from support.contracts.probing import PlannedCase, method_inputs, plan_cases, synthesized_call
+from support.contracts.probing import MethodInputs, PlannedCase, method_inputs, plan_cases, synthesized_call
 from support.contracts.recording import CallLog, RecordingProxy
 from support.contracts.shapes import data_shape_problem
 from support.contracts.static_checks import check_inputs, check_methods, data_inputs, takes_any_keyword
@@ -85,17 +85,21 @@ class ContractValidator:
         self.log = CallLog()
         self.result = ContractValidationResult(contract.service_name, contract.version)
         self.fixture: Any = NOT_BUILT
+        self._method_inputs: dict[str, MethodInputs] = {}
 
     # -- entry points ------------------------------------------------------------------------------------
     def validate(self) -> ContractValidationResult:
         started = time.perf_counter()
-        present = check_methods(self.contract, self.implementation, self.fail, self.warn)
-        check_inputs(self.contract, self.implementation, present, self.fail)
+        with self._phase("static"):
+            present = check_methods(self.contract, self.implementation, self.fail, self.warn)
+            check_inputs(self.contract, self.implementation, present, self.fail)
         if self.exercise:
             instrumented = self.instrumented()
             with self.shared_fixture():
-                self.exercise_examples(instrumented, present)
-                self.probe_error_conditions(instrumented, present)
+                with self._phase("examples"):
+                    self.exercise_examples(instrumented, present)
+                with self._phase("probes"):
+                    self.probe_error_conditions(instrumented, present)
             self.record_probe_costs()
             self.check_dependencies(instrumented is not None)
         for method in self.contract.required_methods:
@@ -111,13 +115,22 @@ class ContractValidator:
             self.fixture = None
             if self.contract.fixture is not None:
                 try:
-                    self.fixture = self.contract.fixture()
+                    with self._phase("fixture"):
+                        self.fixture = self.contract.fixture()
                 except Exception as exc:  # noqa: BLE001 - reported, and the calls needing it fail on their own
                     self.fail("outputs", "", f"the contract's fixture could not be built: {error_text(exc)}")
             try:
                 yield
             finally:
                 self.fixture = NOT_BUILT
+
+    @contextlib.contextmanager
+    def _phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.result.phase_ms[name] = self.result.phase_ms.get(name, 0.0) + (time.perf_counter() - started) * 1000
 
     def fail(self, kind: str, method: str, message: str) -> None:
         self.result.failures.append(Failure(kind, method, f"{self.contract.service_name}: {message}"))
@@ -223,7 +236,7 @@ class ContractValidator:
         for method in self.contract.required_methods:
             if method not in present or method in self.contract.examples:
                 continue
-            call = synthesized_call(method, method_inputs(self.contract, self.implementation, method))
+            call = synthesized_call(method, self._inputs(method))
             if call is None:
                 continue
             with self.isolation():
@@ -242,11 +255,16 @@ class ContractValidator:
         return ok
 
     # -- error conditions --------------------------------------------------------------------------------
+    def _inputs(self, method: str) -> MethodInputs:
+        if method not in self._method_inputs:  # signatures and type hints are read once per validation
+            self._method_inputs[method] = method_inputs(self.contract, self.implementation, method)
+        return self._method_inputs[method]
+
     def _baseline(self, method: str) -> Call | None:
         source = self.contract.examples.get(method)
         if source is not None:
             return self._resolve(source)
-        return synthesized_call(method, method_inputs(self.contract, self.implementation, method))
+        return synthesized_call(method, self._inputs(method))
 
     def _plan(self, probes: list[Probe], present: set[str]) -> dict[str, list[PlannedCase]]:
         """Per probe kind, every call provoking it on the methods present (one baseline per method)."""
@@ -255,7 +273,7 @@ class ContractValidator:
         for method in self.contract.required_methods:
             if method not in present:
                 continue
-            inputs = method_inputs(self.contract, self.implementation, method)
+            inputs = self._inputs(method)
             if not (inputs.data_keys or inputs.plain_params or inputs.id_inputs):
                 continue  # nothing a standard probe could change
             source = self.contract.examples.get(method)

@@ -126,7 +126,7 @@ def test_markdown_docs_per_service(tmp_path):
                      "### `get(actor: tests.contracts.toy_services.User, note_id: int)`",
                      "| invalid_id | get | not_found | no such note |",
                      "| budget | 5.0 ms, 0 queries |", "`list[tests.contracts.toy_services.Note]`",
-                     "| inputs | actor, data, title, body |"):
+                     "| inputs | actor, data, title, body (optional) |"):
         assert fragment in page, fragment
     assert "| [note_service](note_service.md) | 1.0.0 | 3 | audit_service |" in (tmp_path / "README.md").read_text()
     assert json.loads(json.dumps(note_contract(NoteStore()).to_dict()))["service_name"] == "note_service"
