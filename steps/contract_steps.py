@@ -38,6 +38,7 @@ def step_every_operation_keeps_contract(context, service):
     result = context.contract_result
     assert result.service_name == service
     assert result.contract_valid, "\n".join(result.errors)
+    assert result.exercised, f"{service}: no call was made, only its shape was checked"
     not_run = sorted(set(result.method_validations) - set(result.operations))
     assert not not_run, f"operations never exercised: {not_run}"
 
