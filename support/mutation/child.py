@@ -98,6 +98,7 @@ def child_main(conn: Connection, job: ChildJob, database: DatabaseCopy, framewor
     os.setpgid(0, 0)  # the parent kills the whole group at a timeout: threads, servers, subprocesses
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "stop the run" handler
+    _silence()  # a mutant's red scenario is the expected outcome, not news for the terminal
     code = 0
     try:
         code = _run(conn, job, database, framework, scenarios)
@@ -112,6 +113,18 @@ def child_main(conn: Connection, job: ChildJob, database: DatabaseCopy, framewor
             connections.close_all()
             database.drop()
         os._exit(code)
+
+
+def _silence() -> None:
+    """Point stdout and stderr at /dev/null; what matters reaches the parent through the pipe."""
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        with contextlib.suppress(Exception):
+            stream.flush()
+        os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any,
@@ -130,6 +143,7 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
 
         coverage = coverage_module.Coverage(data_file=job.coverage_file, data_suffix=True, config_file=False,
                                             include=list(job.coverage_include))
+        coverage.set_option("run:disable_warnings", ["no-data-collected", "module-not-measured"])
         coverage.start()
     conn.send(("ready",))
     for name in job.scenarios:

@@ -48,8 +48,7 @@ class Workspace:
         if already:
             raise RuntimeError(f"package(s) {', '.join(already)} were imported before the mutated copy was "
                                "put on sys.path; the run would test the original code")
-        sys.path.insert(0, str(self.folder))
-        sys.meta_path.insert(0, _MutantsFinder(str(self.folder), frozenset(self.top_packages)))
+        import_from(self.folder, self.top_packages)
 
     @property
     def top_packages(self) -> list[str]:
@@ -67,6 +66,12 @@ class _MutantsFinder(importlib.abc.MetaPathFinder):
         if fullname not in self.packages:
             return None  # submodules follow their package's __path__, which is in the copy
         return importlib.machinery.PathFinder.find_spec(fullname, [self.folder])
+
+
+def import_from(folder: Path, packages: Sequence[str]) -> None:
+    """From now on, these top-level packages are imported from `folder` (the mutated copy)."""
+    sys.path.insert(0, str(folder))
+    sys.meta_path.insert(0, _MutantsFinder(str(folder), frozenset(packages)))
 
 
 def _cache_key(relative: str, source: str) -> str:
