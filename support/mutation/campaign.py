@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import signal
 import time
@@ -23,7 +24,7 @@ from typing import Any
 
 from rich.console import Console
 
-from support.mutation import coverage_map, workspace
+from support.mutation import coverage_map, warmup, workspace
 from support.mutation.child import GREEN, ChildJob
 from support.mutation.config import MutateConfig, load_config, resolve_targets
 from support.mutation.mutants import Mutant
@@ -90,7 +91,7 @@ class Campaign:
         self.stopping = False
 
     def _install_stop_signals(self) -> dict[int, Any]:
-        """Ctrl-C and SIGTERM (a cancelled CI job) set a flag the loops check: what finished is kept.
+        """Ctrl-C, SIGTERM (a cancelled CI job) and SIGHUP set a flag the loops check: what finished is kept.
 
         A flag, not an exception: KeyboardInterrupt raised inside fork's bookkeeping would be swallowed.
         """
@@ -98,7 +99,7 @@ class Campaign:
         def stop(signum: int, frame: Any) -> None:
             self.stopping = True
 
-        return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        return {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
 
     def _check_stop(self) -> None:
         if self.stopping:
@@ -182,24 +183,32 @@ class Campaign:
         started = time.monotonic()
         data_file = state.folder / "coverage" / "data"
         data_file.parent.mkdir(parents=True, exist_ok=True)
-        for stale in data_file.parent.glob("data*"):
-            stale.unlink()
         include = tuple(str(space.mutated_path(m.file).resolve()) for m in space.modules)
         names = sorted(suite.scenarios)
-        queue = deque(names)
-        scenarios: dict[str, dict[str, Any]] = {}
-        with PhaseProgress("baseline (coverage)", len(names), self.console) as progress:
+        scenarios = state.load_baseline_runs()  # an interrupted baseline keeps what it measured
+        queue = deque(n for n in names if n not in scenarios)
+        if scenarios:
+            self.say(f"baseline: resuming, {len(scenarios)} of {len(names)} scenarios already measured")
+        else:
+            for stale in data_file.parent.glob("data*"):
+                stale.unlink()
+        with contextlib.suppress(Exception):  # only a warm-up: the baseline below judges the scenario
+            warmup.run_in_parent(suite.framework, suite.scenarios[names[0]])
+        with PhaseProgress("baseline (coverage)", len(queue), self.console) as progress:
             while queue or pool.running:
                 while queue and pool.free > 0:
                     name = queue.popleft()
                     limit = float(suite.scenarios[name].timeout_seconds)
-                    pool.submit(name, ChildJob((name,), None, str(data_file), include, False), lambda _n, x=limit: x)
+                    job = ChildJob((name,), None, str(data_file), include, False, report_imports=True)
+                    pool.submit(name, job, lambda _n, x=limit: x)
                 self._check_stop()
                 for finished in pool.wait(lambda: self.stopping):
+                    warmup.import_modules(finished.imports)  # later forks inherit them
                     run = finished.runs[0] if finished.runs else None
                     status = run.status if run else ("timed_out" if finished.ending == "timeout" else "error")
                     scenarios[finished.key] = {"status": status, "seconds": run.seconds if run else finished.seconds,
                                                "error": (run.error if run else finished.message)[:2000]}
+                    state.append_baseline_run(finished.key, scenarios[finished.key])
                     progress.advance("passed" if status in GREEN else "failed")
         green = {n for n, s in scenarios.items() if s["status"] in GREEN}
         for name, info in sorted(scenarios.items()):

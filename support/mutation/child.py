@@ -9,13 +9,14 @@ only. Each scenario runs through the engine's ``run_attempt`` (the framework's h
 included), so "red" means exactly what it means in a normal run.
 
 Messages to the parent: ``("ready",)``, ``("start", name)``, ``("done", name, status, seconds, error)``,
-``("end",)``, or ``("error", message)`` when the child could not even start.
+``("imports", [module names])`` (when asked), ``("end",)``, or ``("error", message)`` when the child could not
+even start.
 """
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
+import sys
 import time
 import traceback
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ class ChildJob:
     coverage_file: str | None = None  # set: record coverage, one dynamic context per scenario
     coverage_include: tuple[str, ...] = ()
     stop_at_first_failure: bool = True
+    report_imports: bool = False  # tell the parent which modules the scenarios imported (it warms up on them)
 
 
 @dataclass
@@ -93,11 +95,13 @@ class DatabaseCopy:
 
 
 def child_main(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any,
-               scenarios: Mapping[str, Any]) -> None:
+               scenarios: Mapping[str, Any], parent_pid: int) -> None:
     """The body of a forked child; always ends with os._exit (no inherited atexit handler may run)."""
+    from support.engine.stopping import die_with_parent, reset_in_worker
+
     os.setpgid(0, 0)  # the parent kills the whole group at a timeout: threads, servers, subprocesses
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "stop the run" handler
+    reset_in_worker()  # Ctrl-C is the parent's to handle; not its "stop the run" handlers either
+    die_with_parent(parent_pid)  # an endless mutant must not outlive a killed run
     _silence()  # a mutant's red scenario is the expected outcome, not news for the terminal
     code = 0
     try:
@@ -117,8 +121,6 @@ def child_main(conn: Connection, job: ChildJob, database: DatabaseCopy, framewor
 
 def _silence() -> None:
     """Point stdout and stderr at /dev/null; what matters reaches the parent through the pipe."""
-    import sys
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
         with contextlib.suppress(Exception):
@@ -133,6 +135,7 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
 
     from support.engine.attempts import run_attempt
 
+    inherited = set(sys.modules)
     os.environ.pop("MUTANT_UNDER_TEST", None)
     set_mutant_under_test(job.mutant)
     database.create_and_activate()
@@ -158,5 +161,7 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
     if coverage is not None:
         coverage.stop()
         coverage.save()
+    if job.report_imports:
+        conn.send(("imports", sorted(set(sys.modules) - inherited)))
     conn.send(("end",))
     return 0

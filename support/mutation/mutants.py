@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -99,9 +100,28 @@ def _diff(lines: Sequence[str], file: str, start: tuple[int, int], end: tuple[in
     return header + "".join(f"-{line}\n" for line in before) + "".join(f"+{line}\n" for line in after)
 
 
+PRAGMA = re.compile(r"#\s*pragma:\s*no mutate\b(?P<rest>.*)$")
+PRAGMA_WORDS = {"block", "start", "end"}
+
+
+def check_pragmas(relative_file: str, source: str) -> None:
+    """Every ``# pragma: no mutate`` says why (an unexplained one hides a rule the suite may not guard)."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = PRAGMA.search(line)
+        if match is None:
+            continue
+        words = match.group("rest").lstrip(" :").split()
+        reason = words[1:] if words and words[0].rstrip(",") in PRAGMA_WORDS else words
+        if not [w for w in reason if w.strip("—-:,")]:
+            raise MutationError(f"{relative_file}:{number}: '# pragma: no mutate' needs a reason after it, "
+                                "e.g. '# pragma: no mutate — equivalent: the default is never used'")
+
+
 def mutate_source(relative_file: str, source: str) -> MutatedModule:
     """Every mutant of one file, and the rewritten code that holds them all."""
     from mutmut.mutation.file_mutation import combine_mutations_to_source, create_mutations
+
+    check_pragmas(relative_file, source)
 
     try:
         module, mutations, ignored_classes, ignored_functions = create_mutations(relative_file, source)

@@ -40,6 +40,7 @@ class Finished:
     at_scenario: str | None = None  # the scenario running when the child timed out or died
     message: str = ""
     seconds: float = 0.0
+    imports: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class _Running:
     runs: list[ScenarioRun] = field(default_factory=list)
     ended: bool = False
     error: str = ""
+    imports: list[str] = field(default_factory=list)
 
 
 class ChildPool:
@@ -78,7 +80,8 @@ class ChildPool:
         database = DatabaseCopy.plan(f"{self._label}_{next(self._counter)}")
         parent_end, child_end = _FORK.Pipe(duplex=False)
         process = _FORK.Process(target=_entry, args=(child_end, parent_end, job, database, self.framework,
-                                                     self.scenarios, [r.conn for r in self.running]),
+                                                     self.scenarios, [r.conn for r in self.running],
+                                                     os.getpid()),
                                 name=f"mutation-{key}", daemon=False)
         process.start()
         child_end.close()
@@ -116,6 +119,8 @@ class ChildPool:
                     running.runs.append(ScenarioRun(message[1], message[2], message[3], message[4]))
                     running.current = None
                     running.deadline = now + STARTUP_SECONDS  # until the next start (or the end)
+                elif kind == "imports":
+                    running.imports = message[1]
                 elif kind == "end":
                     running.ended = True
                 elif kind == "error":
@@ -141,7 +146,7 @@ class ChildPool:
 
     def _result(self, running: _Running, ending: str, message: str = "") -> Finished:
         return Finished(running.key, running.runs, ending, running.current, message,
-                        time.monotonic() - running.started)
+                        time.monotonic() - running.started, running.imports)
 
     def _forget(self, running: _Running, kill: bool) -> None:
         if kill:
@@ -162,8 +167,8 @@ class ChildPool:
 
 
 def _entry(conn: Connection, parent_end: Connection, job: ChildJob, database: DatabaseCopy, framework: Any,
-           scenarios: Mapping[str, Any], siblings: list[Connection]) -> None:
+           scenarios: Mapping[str, Any], siblings: list[Connection], parent_pid: int) -> None:
     for other in (parent_end, *siblings):  # pipe ends that belong to the parent and to sibling children
         with contextlib.suppress(OSError):
             other.close()
-    child_main(conn, job, database, framework, scenarios)
+    child_main(conn, job, database, framework, scenarios, parent_pid)

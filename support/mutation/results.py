@@ -109,13 +109,14 @@ class RunState:
         self.fingerprint = fingerprint
         self.results_path = folder / "results.jsonl"
         self.baseline_path = folder / "baseline.json"
+        self.baseline_runs_path = folder / "baseline_runs.jsonl"
         self.resumed = False
         stamp = folder / "fingerprint"
         if stamp.exists() and stamp.read_text().strip() == fingerprint:
             self.resumed = True
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            for path in (self.results_path, self.baseline_path):
+            for path in (self.results_path, self.baseline_path, self.baseline_runs_path):
                 if path.exists():
                     path.unlink()
             stamp.write_text(fingerprint + "\n")
@@ -131,18 +132,31 @@ class RunState:
     def save_baseline(self, baseline: dict[str, Any]) -> None:
         write_json(self.baseline_path, baseline)
 
+    def load_baseline_runs(self) -> dict[str, dict[str, Any]]:
+        return {r["name"]: r["run"] for r in _read_jsonl(self.baseline_runs_path)}
+
+    def append_baseline_run(self, name: str, run: dict[str, Any]) -> None:
+        _append_jsonl(self.baseline_runs_path, {"name": name, "run": run})
+
     def load_results(self) -> dict[str, dict[str, Any]]:
-        done: dict[str, dict[str, Any]] = {}
-        if not self.results_path.exists():
-            return done
-        for line in self.results_path.read_text("utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # the line being written when the run was stopped
-            done[record["id"]] = record
-        return done
+        return {record["id"]: record for record in _read_jsonl(self.results_path)}
 
     def append(self, record: dict[str, Any]) -> None:
-        with self.results_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _append_jsonl(self.results_path, record)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text("utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue  # the line being written when the run was stopped
+    return records
+
+
+def _append_jsonl(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")

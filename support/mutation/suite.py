@@ -50,13 +50,20 @@ def load_suite(tags: str | None) -> LoadedSuite:
     except FrameworkSettingError as error:
         raise SuiteError(str(error)) from None
     scenarios: dict[str, Any] = {}
+    from behave.runner import the_step_registry
+
     for entry in suite.entries:
         if expression.check(entry.scenario.effective_tags):
+            for step in entry.scenario.all_steps:  # matchers compile on first use: once here, not per child
+                the_step_registry.find_match(step)
             scenario = to_test_scenario(entry)
             scenario.dependencies = []  # each scenario runs alone, on its own data
             scenarios[entry.name] = framework.register_scenario(scenario)
     if not scenarios:
         raise SuiteError(f"no scenario matches --tags {tags!r}" if tags else "the suite has no scenario")
+    from support.mutation.warmup import warm_django
+
+    warm_django()
     base = Path(prepared.base_dir)
     files = sorted({str(Path(e.scenario.filename)) for e in suite.entries}
                    | {str(p) for p in base.glob("steps/**/*.py")} | {str(base / "environment.py")})
