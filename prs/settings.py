@@ -121,6 +121,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "prs.common.schema.no_null_characters",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "prs.clients.models.ClientStatus",
         "VerificationStatusEnum": "prs.deals.models.VerificationStatus",

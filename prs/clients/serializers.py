@@ -1,7 +1,7 @@
 """Client payloads in and out. Input serializers check shapes and types; the rules live in ClientService."""
 from rest_framework import serializers
 
-from prs.clients.models import Client, ClientStatus
+from prs.clients.models import PHONE_PATTERN, Client, ClientStatus
 from prs.common.api import PlainIntegerField, object_id_field
 
 
@@ -9,7 +9,7 @@ class ClientCreateInputSerializer(serializers.Serializer):
     organization = object_id_field(required=False, help_text="Superusers only: the organization.")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
-    phone = serializers.CharField(max_length=16, help_text="+ followed by 10 to 15 digits.")
+    phone = serializers.RegexField(PHONE_PATTERN, max_length=16, help_text="+ followed by 10 to 15 digits.")
     nationality = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ClientStatus.choices, required=False)
 
@@ -17,7 +17,7 @@ class ClientCreateInputSerializer(serializers.Serializer):
 class ClientUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     email = serializers.EmailField(required=False)
-    phone = serializers.CharField(max_length=16, required=False)
+    phone = serializers.RegexField(PHONE_PATTERN, max_length=16, required=False)
     nationality = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ClientStatus.choices, required=False)
     version = PlainIntegerField(

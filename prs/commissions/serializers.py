@@ -1,21 +1,25 @@
 """Commission payloads in and out. CommissionService owns the rules and the arithmetic."""
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from prs.commissions.models import Commission
 from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
-from prs.common.money import MONEY_DIGITS
+from prs.common.money import CURRENCY_PATTERN, MONEY_DIGITS
 
 
 class CommissionTermsInputSerializer(serializers.Serializer):
     commission_rate = PlainDecimalField(
-        max_digits=5, decimal_places=2, required=False, help_text="Percent 0-100; the organization's by default."
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), required=False,
+        help_text="Percent 0-100; the organization's by default."
     )
     exchange_rate = PlainDecimalField(
-        max_digits=12, decimal_places=6, required=False, help_text="> 0; from the rate provider by default."
+        max_digits=12, decimal_places=6, min_value=Decimal("0.000001"), required=False,
+        help_text="> 0; from the rate provider by default."
     )
-    bonus = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
-    penalty = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
-    currency = serializers.CharField(max_length=3, required=False)
+    bonus = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, min_value=Decimal("0"), required=False)
+    penalty = PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, min_value=Decimal("0"), required=False)
+    currency = serializers.RegexField(CURRENCY_PATTERN, max_length=3, required=False)
 
 
 class CommissionCalculateInputSerializer(CommissionTermsInputSerializer):

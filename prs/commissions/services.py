@@ -27,7 +27,7 @@ from prs.commissions.models import Commission
 from prs.common.access import find_for_actor, forbidden, has_role, scope_to_actor, stale_version
 from prs.common.changes import created, diff, snapshot
 from prs.common.inputs import Payload
-from prs.common.money import column_limit, out_of_column_range, to_money
+from prs.common.money import CURRENCY_PATTERN, column_limit, out_of_column_range, to_money
 from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 from prs.deals.models import Payment
 from prs.notifications.models import NotificationType, Priority
@@ -250,7 +250,7 @@ class CommissionService:
                                                        max_value=HUNDRED),
             "exchange_rate": lambda: payload.decimal("exchange_rate", required=False, places=6,
                                                      min_value=Decimal("0"), min_exclusive=True,
-                                                     max_value=Decimal("999999")),
+                                                     max_value=column_limit(Commission, "exchange_rate")),
             "bonus": lambda: payload.decimal("bonus", required=False, min_value=Decimal("0"),
                                              max_value=column_limit(Commission, "bonus"), default=Decimal("0.00")),
             "penalty": lambda: payload.decimal("penalty", required=False, min_value=Decimal("0"),
@@ -259,7 +259,7 @@ class CommissionService:
         }
         terms = {name: read() for name, read in readers.items() if not partial or payload.has(name)}
         currency = terms.get("currency")
-        if currency is not None and not re.fullmatch(r"^[A-Z]{3}$", currency):
+        if currency is not None and not re.fullmatch(CURRENCY_PATTERN, currency):
             payload.errors.add("currency", f"Must be an ISO 4217 code of three capital letters (got {currency!r}).")
         if partial:  # an explicit null/blank must not wipe a stored term
             terms = {name: value for name, value in terms.items() if value is not None}

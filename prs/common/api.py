@@ -44,11 +44,16 @@ class PlainIntegerField(serializers.IntegerField):
 
 
 class PlainDecimalField(serializers.DecimalField):
-    """A decimal as PRS spells numbers (``prs.common.inputs.parse_decimal``): "1_000", full-width digits and
-    exponents, which Python's Decimal() would take, are invalid."""
+    """A decimal as PRS spells numbers (``prs.common.inputs.parse_decimal``), given as a JSON string: "1_000",
+    full-width digits and exponents, which Python's Decimal() would take, are invalid, and so is a JSON number,
+    which JSON parsers read as a binary float (the services refuse floats for the same reason)."""
+
+    default_error_messages = {"not_a_string": 'Must be a decimal number written as a string, such as "12.50".'}
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and parse_decimal(data) is None:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        if parse_decimal(data) is None:
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -63,7 +68,12 @@ def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: A
     if not isinstance(data, Mapping):
         raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
     serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
+    # DRF's CharField turns a JSON number or boolean into text; a text field takes a JSON string only.
+    not_text = {name: ["Must be a string."] for name, field in serializer.fields.items()
+                if isinstance(field, serializers.CharField) and data.get(name) is not None
+                and not isinstance(data.get(name), str)}
+    if not serializer.is_valid() or not_text:
+        raise serializers.ValidationError({**getattr(serializer, "_errors", {}), **not_text})
     return dict(serializer.validated_data)
 
 
@@ -98,9 +108,9 @@ class ServiceViewSet(viewsets.ViewSet):
         return build_services()[name or self.service_name]
 
     def filters(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        """The query-string filters this list understands, validated; unset ones left out."""
-        params = {key: value for key, value in self.request.query_params.items() if value != ""}
-        validated = parse(serializer_class, params)
+        """The query-string filters this list understands, validated (an empty value is refused like any bad
+        value: the description says what each filter takes); unset ones left out."""
+        validated = parse(serializer_class, self.request.query_params.dict())
         return {key: value for key, value in validated.items() if value is not None}
 
     def paginated(self, items: Iterable[Any], output_class: type[serializers.Serializer]) -> Response:

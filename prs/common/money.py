@@ -7,6 +7,7 @@ from django.db import models
 CENT = Decimal("0.01")
 MAX_DEAL_VALUE = Decimal("999999999.99")
 MONEY_DIGITS = 14
+CURRENCY_PATTERN = r"^[A-Z]{3}$"  # ISO 4217: three capital letters
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

@@ -1,12 +1,14 @@
-"""Deal and payment payloads in and out. Input serializers check shapes and types (money as decimals:
-a JSON number or a string, at most two places); DealService and PaymentService own the rules.
+"""Deal and payment payloads in and out. Input serializers check shapes and types (money as a decimal
+written as a string, at most two places); DealService and PaymentService own the rules.
 Money always goes out as a string.
 """
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
-from prs.common.money import MONEY_DIGITS
+from prs.common.money import CENT, CURRENCY_PATTERN, MAX_DEAL_VALUE
 from prs.deals.models import (
     Approval,
     Deal,
@@ -20,8 +22,10 @@ from prs.deals.models import (
 )
 
 
-def money_field(**kwargs: object) -> PlainDecimalField:
-    return PlainDecimalField(max_digits=MONEY_DIGITS, decimal_places=2, **kwargs)
+def money_field(**kwargs: Any) -> PlainDecimalField:
+    """An amount of a deal or payment: more than 0, at most MAX_DEAL_VALUE (which sets its digits)."""
+    digits = len(str(int(MAX_DEAL_VALUE))) + 2
+    return PlainDecimalField(max_digits=digits, decimal_places=2, min_value=CENT, **kwargs)
 
 
 # --- deals --------------------------------------------------------------------------------------------
@@ -30,7 +34,8 @@ class DealCreateInputSerializer(serializers.Serializer):
     client = object_id_field()
     deal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     value = money_field(help_text="More than 0, at most 999,999,999.99.")
-    currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217; the organization's by default.")
+    currency = serializers.RegexField(CURRENCY_PATTERN, max_length=3, required=False,
+                                      help_text="ISO 4217; the organization's by default.")
     deal_date = serializers.DateField()
     due_date = serializers.DateField(help_text="On or after deal_date.")
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)

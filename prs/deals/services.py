@@ -19,7 +19,7 @@ from prs.common.access import find_for_actor, forbidden, has_role, stale_version
 from prs.common.changes import created, deleted, diff, save_changes, snapshot
 from prs.common.human_ids import next_human_id
 from prs.common.inputs import Payload
-from prs.common.money import MAX_DEAL_VALUE
+from prs.common.money import CURRENCY_PATTERN, MAX_DEAL_VALUE
 from prs.common.results import ErrorCode, ServiceResult, collaborator_failures_as_results, expect_ok
 from prs.deals import selectors
 from prs.deals.models import (
@@ -38,7 +38,6 @@ from prs.notifications.models import NotificationType, Priority
 from prs.notifications.selectors import org_members
 from prs.notifications.services import NotificationServiceProtocol
 
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
 DEAL_FIELDS = (
     "deal_id", "client", "salesperson", "deal_name", "value", "currency", "deal_date", "due_date",
     "payment_method", "verification_status", "payment_status", "progress", "remarks",
