@@ -169,8 +169,8 @@ def financial_calculations_accuracy_scenario(fw: PRSIntegrationFramework) -> Non
     _, deal, payment = sold_and_paid(fw, "100.10")
     ok(services["payment_service"].approve(verifier, payment.pk, Decimal("100.10")), "approve")
     today = timezone.localdate()
-    commission = ok(services["commission_service"].calculate(seller, {
-        "period_start": today, "period_end": today, "commission_rate": "5.00", "bonus": "10.00",
+    commission = ok(services["commission_service"].calculate(fw.test_users["admin"], {  # admins set terms
+        "user": seller.pk, "period_start": today, "period_end": today, "commission_rate": "5.00", "bonus": "10.00",
         "penalty": "2.50"}), "commission calculate")
     figures = (commission.commission_amount, commission.total_commission, commission.total_receivable)
     assert figures == (Decimal("5.01"), Decimal("15.01"), Decimal("12.51")), f"commission figures {figures}"

@@ -1,0 +1,113 @@
+"""schemathesis over PRS's REST API, in-process through the WSGI app, with every check it has (the CLI's
+``--checks all``), valid and invalid data (``--mode all``), a fixed seed and a bounded number of examples per
+operation: no server error, no undocumented status code or content type, no response outside its schema, no
+valid request refused, no invalid request accepted, no endpoint that ignores authentication (rule API-09).
+
+Used by tests/contracts/test_rest_contract.py (pytest, one test per operation) and by the acceptance scenario
+of rule API-09 (``exercise``, a smaller run)."""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+SCHEMA_PATH = "/api/schema/?format=json"
+SEED = 20261128
+
+# Rules OpenAPI cannot state: they compare two fields, depend on today's date or on stored data. A request the
+# schema allows may break one of them, and PRS answers 400 naming the field; only such a 400 is not a valid
+# request wrongly refused. Any other refusal of schema-valid data still fails the run.
+RULES_BEYOND_THE_SCHEMA = {
+    "payment_date": "not in the future, at most a year back (relative to today)",
+    "due_date": "on or after the deal date (two fields)",
+    "period_end": "on or after the period start (two fields)",
+    "amount": "no overpayment of the deal (stored payments)",
+    "verified_amount": "at most the payment's amount (stored payment)",
+    "value": "not below the deal's committed payments (stored payments)",
+    "client": "a client of the actor's organization (stored data)",
+    "deal": "a deal of the actor's organization (stored data)",
+    "user": "a salesperson of the actor's organization (stored data)",
+    "cheque_number": "required for cheques (two fields), unique in the organization (stored data)",
+    "email": "unique among the organization's clients (stored data)",
+    "page": "a page that exists (stored data)",
+    "commission_amount": "the computed commission fits its column (stored sales)",
+    "total_commission": "the computed total fits its column (stored sales)",
+    "total_receivable": "the computed receivable fits its column (stored sales)",
+}
+
+load_all_checks()
+
+
+def positive_data_acceptance_beyond_the_schema(ctx: Any, response: Any, case: Any) -> bool | None:
+    """positive_data_acceptance, except for a 400 that names only rules the schema cannot state."""
+    if response.status_code == 400:
+        errors = json.loads(response.content or b"{}").get("errors") or {}
+        if errors and set(errors) <= set(RULES_BEYOND_THE_SCHEMA):
+            return None
+    return positive_data_acceptance(ctx, response, case)
+
+
+# The CLI's --checks all, with positive_data_acceptance knowing the rules above.
+ALL_CHECKS = [check if check is not positive_data_acceptance else positive_data_acceptance_beyond_the_schema
+              for check in CHECKS.get_all()]
+
+
+def prs_schema(examples: int) -> Any:
+    from django.core.wsgi import get_wsgi_application
+
+    return schemathesis.openapi.from_wsgi(
+        SCHEMA_PATH, get_wsgi_application(),
+        config=schemathesis.config.SchemathesisConfig.from_dict({
+            "seed": SEED, "generation": {"mode": "all", "max-examples": examples, "deterministic": True},
+        }),
+    )
+
+
+def hypothesis_settings(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+@contextlib.contextmanager
+def connections_kept_open() -> Iterator[None]:
+    """The WSGI app closes connections at the end of each request; inside a test's transaction that would
+    close the test database under us. Django's own test client detaches the same signal handlers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def exercise(token: str, examples: int) -> list[str]:
+    """Every operation, valid and invalid data, every check; the failures, one line each (none: agreement)."""
+    from schemathesis.core.failures import FailureGroup
+
+    failures: list[str] = []
+    with connections_kept_open():  # fetching the description is a request too
+        schema = prs_schema(examples)
+        for loaded in schema.get_all_operations():
+            operation = loaded.ok()
+            for mode in schemathesis.GenerationMode:
+                @given(case=operation.as_strategy(generation_mode=mode))
+                @hypothesis_settings(examples)
+                def run(case: Any) -> None:
+                    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=ALL_CHECKS)
+
+                try:
+                    run()
+                except FailureGroup as group:
+                    found = "; ".join(f"{failure.title}: {failure.message}"[:300] for failure in group.exceptions)
+                    failures.append(f"{operation.label} ({mode.value}): {found}")
+    return failures
