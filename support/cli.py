@@ -121,13 +121,17 @@ def _suite(paths: Sequence[str]) -> Any:
     return registration.GherkinSuite.from_features(parse_features(collect_feature_locations(list(paths))))
 
 
+def _select(suite: Any, tags: str | None) -> tuple[list[Any], set[str]]:
+    """What `behave` would select: --tags, else behave.ini's default_tags (behave's own Configuration)."""
+    from behave.configuration import Configuration
+
+    config = Configuration(command_args=["--tags", tags] if tags else [], load_config=True)
+    return suite.select(config.tag_expression)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     suite = _suite(args.paths)
-    entries, pulled = list(suite.entries), set()
-    if args.tags:
-        from behave.tag_expression import make_tag_expression
-
-        entries, pulled = suite.select(make_tag_expression(args.tags))
+    entries, pulled = _select(suite, args.tags)
     table = Table(title=f"{len(entries)} scenarios" + (f" for {args.tags}" if args.tags else ""), show_lines=False)
     for column in ("scenario", "location", "tags", "depends on", "timeout / retry", "budgets"):
         table.add_column(column, overflow="fold")
@@ -168,8 +172,9 @@ def cmd_shards(args: argparse.Namespace) -> int:
     from support.reporting.report_file import load_report
 
     suite = _suite(args.paths)
+    entries, _ = _select(suite, None)
     durations = durations_from_report(load_report(args.report)) if Path(args.report).is_file() else {}
-    plans = plan_shards({e.name: e.dependencies for e in suite.entries}, args.total, durations)
+    plans = plan_shards({e.name: e.dependencies for e in entries}, args.total, durations)
     table = Table(title=f"{args.total} shards" + (" (durations from the last report)" if durations else ""))
     for column in ("shard", "owned", "pulled in", "estimated s"):
         table.add_column(column, overflow="fold")

@@ -14,7 +14,7 @@ from typing import Any
 
 from behave.formatter._registry import make_formatters
 from behave.matchers import NoMatch
-from behave.model import Feature, Scenario, Step
+from behave.model import Feature, Rule, Scenario, Step
 from behave.model_type import Status
 
 from support.behave.registration import GherkinSuite
@@ -47,6 +47,8 @@ def apply_result(scenario: Scenario, result: Any) -> None:
     outcome = result.outcome if isinstance(result.outcome, dict) else None
     outcome = outcome or _outcome_of_error(result)
     scenario.reset()
+    if outcome and outcome.get("name"):
+        scenario.name = outcome["name"]  # a hook in the worker renamed it: JUnit and the formatters follow
     steps = list(scenario.all_steps)
     error = result.error or ""
     if outcome and len(outcome.get("steps", [])) == len(steps):
@@ -136,6 +138,7 @@ class Replayer:
             config.format = saved
         runner.formatters = self.formatters
         self.open_feature: Feature | None = None
+        self.open_rule: Rule | None = None
         self.replayed: set[str] = set()
 
     def replay(self, result: Any) -> None:
@@ -145,6 +148,7 @@ class Replayer:
         apply_result(entry.scenario, result)
         self.replayed.add(entry.name)
         self._open(entry.feature)
+        self._open_rule(entry.scenario)
         scenario = entry.scenario
         registry = self.runner.step_registry_or_default()
         for formatter in self.formatters:
@@ -169,11 +173,23 @@ class Replayer:
             if feature.background:
                 formatter.background(feature.background)
 
+    def _open_rule(self, scenario: Scenario) -> None:
+        """``Rule:`` lines, as behave prints them, when the scenario (or its outline) sits in a rule."""
+        parent = scenario.parent
+        rule = parent if isinstance(parent, Rule) else getattr(parent, "parent", None)
+        if not isinstance(rule, Rule) or rule is self.open_rule:
+            return
+        self.open_rule = rule
+        for formatter in self.formatters:
+            if hasattr(formatter, "rule"):
+                formatter.rule(rule)
+
     def _close_feature(self) -> None:
         if self.open_feature is not None:
             for formatter in self.formatters:
                 formatter.eof()
         self.open_feature = None
+        self.open_rule = None
 
     def finish(self, selected: set[str], ran: bool = True) -> None:
         """Close the formatters; hand every touched feature to the reporters (JUnit, summary) — unless nothing

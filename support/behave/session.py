@@ -219,6 +219,7 @@ def describe(scenario: Scenario, container_error: str | None = None) -> dict[str
         })
     captured = scenario.captured.output if scenario.captured else ""
     return {
+        "name": scenario.name,  # as the hooks left it: a rename in before_scenario reaches the reports
         "location": f"{scenario.filename}:{scenario.line}",
         "status": scenario.status.name,
         "hook_failed": bool(scenario.hook_failed),

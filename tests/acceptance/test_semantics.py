@@ -1,0 +1,44 @@
+"""The runner reports what behave itself would: run-time skips, rules, renames made by hooks, default_tags."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_skips_rules_and_renames_read_as_in_behave(make_project, jobs):
+    project = make_project("semantics")
+    run = project.behave("-f", "plain", "-j", jobs)
+    assert run.returncode == 0, run.output
+    report = json.loads((project.path / "reports" / "report.json").read_text())
+    statuses = {r["scenario_name"]: (r["status"], r["skip_reason"]) for r in report["results"]}
+    assert statuses == {
+        "semantics: Skipped by a hook": ("skipped", "skipped by a hook"),
+        "semantics: Original name": ("passed", None),
+        "semantics: Inside a rule": ("passed", None),
+    }
+    assert "  Rule: Numbers add up" in run.output
+    assert run.last_line == "acceptance: 2 passed, 0 failed, 1 skipped"
+    junit = (project.path / "reports" / "junit" / "TESTS-semantics.xml").read_text()
+    # What plain behave writes for this feature (show_skipped = false leaves the skipped scenario out).
+    assert 'tests="2" errors="0" failures="0" skipped="0"' in junit
+    assert 'name="Original name (renamed by a hook)" status="passed"' in junit
+    ours = (project.path / "reports" / "junit.xml").read_text()
+    assert "<skipped" in ours and ours.count("<testcase") == 3
+
+
+def test_list_and_shards_honour_default_tags(make_project):
+    project = make_project("basic")
+    config = project.path / "behave.ini"
+    config.write_text(config.read_text().replace("[behave]\n", "[behave]\ndefault_tags = not @other\n"))
+    cli = [sys.executable, "-m", "support.cli"]
+    listed = subprocess.run([*cli, "list"], cwd=project.path, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "5 scenarios" in listed.stdout and "other" not in listed.stdout.replace("other.feature", "")
+    shards = subprocess.run([*cli, "shards", "2"], cwd=project.path, capture_output=True, text=True, timeout=60)
+    assert shards.returncode == 0, shards.stderr
+    assert "Independent adding" not in shards.stdout
