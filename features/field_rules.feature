@@ -223,3 +223,46 @@ Feature: What PRS accepts in each field, at the edges
       | whom                  |
       | "gus"                 |
       | the superuser "root"  |
+
+  @rule:DEAL-06 @rule:DEAL-07 @rule:DEAL-08 @rule:SEC-10
+  Scenario Outline: A deal's change is checked like a new deal: its <field> to <value>
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "gus" has recorded the client "Initech"
+    When "sam" changes the <field> of that deal to <value>
+    Then that submission is refused as invalid, naming <field>
+
+    Examples:
+      | field    | value                        |
+      | client   | "Initech"                    |
+      | due date | the day before its deal date |
+      | currency | "usd"                        |
+      | value    | 0.00                         |
+
+  @rule:DEAL-13
+  Scenario: Lowering a deal's value to what was approved makes it fully paid
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And payments of 600.00 on that deal are approved
+    When "sam" changes the value of that deal to 600.00
+    Then that submission is accepted
+    And the deal is "fully_paid" with a progress of 100.00 percent
+
+  @rule:COM-06 @rule:COM-10
+  Scenario: Changing a commission's currency takes the provider's rate and recomputes its figures
+    Given "sam" has approved sales of 1000.00 this month
+    And "alice" has calculated the commission of "sam" for this month
+    When "alice" changes the currency of that commission to "EUR"
+    Then the commission is in EUR at an exchange rate of 0.920000, with 46.00 commission and 46.00 receivable
+
+  @rule:API-06
+  Scenario Outline: A change made from an older version of <record> is a conflict
+    Given "sam" has recorded the client "Contoso"
+    And "sam" has made a deal of 1000.00 with "Contoso"
+    And "alice" has calculated the commission of "sam" for this month
+    When "alice" saves a change to <record> from version 1 after someone else changed it
+    Then the request is refused as a conflict
+
+    Examples:
+      | record          |
+      | the client      |
+      | that deal       |
+      | that commission |

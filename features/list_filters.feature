@@ -111,3 +111,11 @@ Feature: Lists narrow down to what was asked, within one's own organization
       | clients     | status         | gone       |
       | audit trail | action         | erase      |
     Then each list is refused as invalid, naming its filter
+
+  @rule:SEC-03
+  Scenario: The superuser sees every organization's records
+    When the superuser "root" lists the deals with each filter below
+      | filter         | value      | expected                                   |
+      | nothing        |            | Alpha, Alpha, Beta, Beta, Gamma, Gamma     |
+      | payment status | fully paid | Alpha, Alpha                               |
+    Then each list holds exactly the records of its row

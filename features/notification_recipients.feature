@@ -43,3 +43,24 @@ Feature: Every event reaches exactly the people of its kind
     And nobody has any notification yet
     When "vera" rejects that payment
     Then exactly these people are notified: sam (payment rejected, high)
+
+  @rule:NOT-01 @rule:NOT-02 @rule:NOT-03 @rule:NOT-04 @today:2026-06-15
+  Scenario: Each notification says what happened and what it is about
+    When "sam" makes a deal of 1000.00 with "Northwind"
+    And "alice" calculates the commission of "sam" for this month
+    And "sam" records a bank payment of 400.00 on that deal
+    And "vera" approves that payment for 300.00
+    And "sam" records a cash payment of 100.00 on that deal
+    And "val" rejects that payment because of "bank_decline"
+    Then the notifications read:
+      | recipient | title                      | message                                                             | about              |
+      | alice     | Deal DLID0001 created      | Sam created deal DLID0001 for Northwind worth 1000.00 USD.          | deal DLID0001      |
+      | ada       | Deal DLID0001 created      | Sam created deal DLID0001 for Northwind worth 1000.00 USD.          | deal DLID0001      |
+      | sam       | Commission calculated      | Your commission for 2026-06-01..2026-06-30 is 0.00 USD (sales 0.00). | commission of sam |
+      | vera      | Payment TXN-0001 to verify | 400.00 USD recorded on deal DLID0001 by Sam.                        | payment TXN-0001   |
+      | val       | Payment TXN-0001 to verify | 400.00 USD recorded on deal DLID0001 by Sam.                        | payment TXN-0001   |
+      | sam       | Commission changed         | Your commission for 2026-06-01..2026-06-30 is 15.00 USD (sales 300.00). | commission of sam |
+      | sam       | Payment TXN-0001 approved   | Payment TXN-0001 on deal DLID0001 was approved (300.00 verified).   | payment TXN-0001   |
+      | vera      | Payment TXN-0002 to verify | 100.00 USD recorded on deal DLID0001 by Sam.                        | payment TXN-0002   |
+      | val       | Payment TXN-0002 to verify | 100.00 USD recorded on deal DLID0001 by Sam.                        | payment TXN-0002   |
+      | sam       | Payment TXN-0002 rejected  | Payment TXN-0002 on deal DLID0001 was rejected: bank_decline.       | payment TXN-0002   |

@@ -96,6 +96,7 @@ SUBMISSIONS: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
 
 def submit(context: Any, username: str, method: str, path: str, body: Any, kind: str, field: str | None) -> None:
     context.submitted = (kind, field)
+    context.submitter = username
     session = api.session_for(context, s.user(context, username))
     s.remember_response(context, session.send(method, path, body=body))
 
@@ -145,10 +146,52 @@ def step_changes_email(context, username, name, email):
            "client", "email")
 
 
-@when('"{username}" changes the value of that deal to {value:Money}')
-def step_changes_value(context, username, value):
-    submit(context, username, "PATCH", api.detail_path("deals", s.the_deal(context).pk), {"value": str(value)},
-           "deal", "value")
+@when('"{username}" changes the {name} of that deal to {value}')
+def step_changes_deal(context, username, name, value):
+    """``value`` as in the outlines; ``the day before its deal date`` for a date; ``"Initech"`` names a client."""
+    deal = s.the_deal(context)
+    field = api_field("deal", name)
+    if field == "client":
+        new: object = s.client(context, value.strip('"')).pk
+    elif value == "the day before its deal date":
+        new = (deal.deal_date - dt.timedelta(days=1)).isoformat()
+    else:
+        new = value.strip('"')
+    submit(context, username, "PATCH", api.detail_path("deals", deal.pk), {field: new}, "deal", field)
+
+
+@when('"{admin}" changes the currency of that commission to "{currency}"')
+def step_changes_commission_currency(context, admin, currency):
+    submit(context, admin, "PATCH", api.detail_path("commissions", context.subject.pk), {"currency": currency},
+           "commission", "currency")
+
+
+@then("the commission is in {currency} at an exchange rate of {rate}, with {amount:Money} commission and "
+      "{receivable:Money} receivable")
+def step_commission_now(context, currency, rate, amount, receivable):
+    answer = context.response
+    assert answer.status == 200, answer.describe()
+    body = answer.body
+    shown = (body["currency"], body["exchange_rate"], body["commission_amount"], body["total_receivable"],
+             body["calculated_by"], body["version"])
+    expected = (currency, rate, str(amount), str(receivable), s.user(context, context.submitter).pk, 2)
+    assert shown == expected, f"the commission shows {shown}, expected {expected}"
+
+
+RECORDS = {
+    "the client": lambda c: (api.detail_path("clients", s.client(c, "Contoso").pk), {"name": "Contoso Ltd"}),
+    "that deal": lambda c: (api.detail_path("deals", s.the_deal(c).pk), {"deal_name": "Renamed"}),
+    "that commission": lambda c: (api.detail_path("commissions", c.subject.pk), {"bonus": "5.00"}),
+}
+
+
+@when('"{username}" saves a change to {record} from version 1 after someone else changed it')
+def step_saves_stale(context, username, record):
+    path, change = RECORDS[record](context)
+    session = api.session_for(context, s.user(context, username))
+    first = session.patch(path, change)
+    assert first.status == 200, first.describe()
+    s.remember_response(context, session.patch(path, {**change, "version": 1}))
 
 
 @when('"{verifier}" decides that payment: {decision}')

@@ -232,6 +232,12 @@ def holds(context: Any, expected: str) -> str | None:
     return None if shown == expected_names(expected) else f"{shown}"
 
 
+@when('the superuser "{username}" lists the {listing} with each filter below')
+def step_superuser_lists_each(context, username, listing):
+    s.superuser(context, username)
+    step_lists_each(context, username, listing)
+
+
 @when('"{username}" lists the {listing} with each filter below')
 def step_lists_each(context, username, listing):
     context.filter_outcomes = []

@@ -64,3 +64,32 @@ def step_exactly_notified(context, notified):
     assert made == expected, f"notified: {sorted(made.elements())}, expected: {sorted(expected.elements())}"
 
 
+
+
+def _about(context, text: str) -> tuple[str, str]:
+    """``deal DLID0001`` / ``payment TXN-0001`` / ``commission of sam`` → (object type, object id)."""
+    from prs.commissions.models import Commission
+    from prs.deals.models import Deal, Payment
+
+    kind, _, name = text.partition(" ")
+    if kind == "deal":
+        found = Deal.objects.get(deal_id=name, organization__name="Acme")
+    elif kind == "payment":
+        found = Payment.objects.get(transaction_id=name, organization__name="Acme")
+    elif kind == "commission":
+        found = Commission.objects.get(user=s.user(context, name.removeprefix("of ")))
+    else:
+        raise ValueError(f"expected 'deal …', 'payment …' or 'commission of …', got {text!r}")
+    return found._meta.label_lower, str(found.pk)
+
+
+@then("the notifications read:")
+def step_notifications_read(context):
+    names = {member.pk: username for username, member in context.users.items()}
+    made = sorted((names.get(n.recipient_id, "?"), n.title, n.message, n.related_object_type, n.related_object_id)
+                  for n in Notification.objects.all())
+    expected = sorted((row["recipient"], row["title"], row["message"], *_about(context, row["about"]))
+                      for row in context.table)
+    missing = [row for row in expected if row not in made]
+    extra = [row for row in made if row not in expected]
+    assert not missing and not extra, f"missing: {missing}\nunexpected: {extra}"

@@ -210,8 +210,9 @@ def add_member(context: Any, org: Organization, username: str, role: str) -> Use
     users = _registry(context, "users")
     if username in users:
         raise AssertionError(f"the user {username!r} already exists in this scenario")
-    users[username] = UserFactory(
-        organization=org, role=ROLES[role], email=email_of(username, org), first_name=username.capitalize()
+    users[username] = UserFactory(  # no last name: messages that name a user read "Sam", whatever Faker says
+        organization=org, role=ROLES[role], email=email_of(username, org), first_name=username.capitalize(),
+        last_name="",
     )
     return users[username]
 
