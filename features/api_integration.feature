@@ -92,7 +92,7 @@ Feature: The REST API
     When a developer fetches the API description
     Then it is a valid OpenAPI 3 description of every endpoint with its error answers
 
-  @needs_commit @timeout:60
+  @timeout:60
   Scenario: PRS answers over the network
     Given "sam" has made 2 deals
     And PRS is serving on a local port

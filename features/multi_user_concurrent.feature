@@ -1,4 +1,4 @@
-@scenario:multi_user_concurrent @concurrency @needs_commit @timeout:120 @allure.label.epic:Integrity
+@scenario:multi_user_concurrent @concurrency @timeout:120 @allure.label.epic:Integrity
 Feature: Many users at once
   Several people work on the same records at the same moment. PRS never overpays a deal,
   never decides a payment twice and loses nothing.

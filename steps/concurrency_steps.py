@@ -1,5 +1,5 @@
 """Many users at once: calls released together from threads (support/prs/concurrency.py), each thread with
-its own database connection, against committed data (the feature is ``@needs_commit``).
+its own database connection, against committed data (every scenario commits for real).
 
 Threads call PRS's services directly and hand back ServiceResults; the Then steps read what PRS stored.
 """

@@ -139,7 +139,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         fw = entry.tags
         budgets = ", ".join(f"{k.removeprefix('max_')}≤{v:g}" for k, v in fw.budgets.items())
         limits = " / ".join(str(v) if v is not None else "-" for v in (fw.timeout_seconds, fw.retry_attempts))
-        extras = [*(f"skip_if:{s}" for s in fw.skip_if), *(["needs_commit"] if fw.needs_commit else [])]
+        extras = [f"skip_if:{s}" for s in fw.skip_if]
         name = entry.name + (" [dim](pulled in)[/]" if entry.name in pulled else "")
         table.add_row(name, entry.location, " ".join(f"@{t}" for t in entry.behave_tags + extras),
                       ", ".join(fw.depends_on), limits, budgets)

@@ -3,14 +3,15 @@
 Two ways behave runs:
 
 * **Under the framework's runner** (``behave``, ``behave -j N`` with our ``behave.ini``): the engine owns the
-  test databases, the per-scenario isolation (atomic + rollback, or a fresh database for ``@needs_commit``),
-  timeouts, retries, skip conditions and monitoring. The hooks here only give steps ``context.framework`` and
-  record what steps did for Allure.
+  test databases, the per-scenario isolation (the worker's database reset to its clean state after every
+  scenario), timeouts, retries, skip conditions and monitoring. The hooks here only give steps
+  ``context.framework`` and record what steps did for Allure.
+* **Under behave's plain runner** (``behave --runner behave.runner:Runner``): nothing else sets up Django's
+  test database, so ``before_all`` creates it; scenarios commit for real as under the engine, and after each
+  one the tables it wrote are reset to their clean state (the engine's own reset); ``@skip_if`` is honoured.
+  Dependencies, timeouts and retries need the framework's runner.
 * **Both ways**, every scenario runs on a fixed clock (``support.behave.clock``): its ``@today:`` date, else the
   run's default; ``context.clock.shift(timedelta)`` lets time pass inside a scenario.
-* **Under behave's plain runner** (``behave --runner behave.runner:Runner``): nothing else sets up Django's
-  test database, so ``before_all`` creates it, each scenario runs in an ``atomic()`` block rolled back
-  afterwards, and ``@skip_if`` is honoured. Dependencies, timeouts and retries need the framework's runner.
 
 Steps record into the context, and ``after_scenario`` attaches it to Allure:
 ``record_http_exchange(context, ...)`` for HTTP requests and responses; SQL statements are captured
@@ -102,13 +103,15 @@ def framework_object(context: Any) -> Any:
 @dataclass
 class PlainBehaveDatabase:
     old_names: Any = None
-    atomics: list[Any] = field(default_factory=list)
 
     def setup(self) -> None:
         from django.test.utils import setup_databases, setup_test_environment
 
+        from support.engine.databases import worker_isolation
+
         setup_test_environment()
         self.old_names = setup_databases(verbosity=0, interactive=False, keepdb=False)
+        worker_isolation()  # the clean state: the freshly migrated test database
 
     def teardown(self) -> None:
         from django.test.utils import teardown_databases, teardown_test_environment
@@ -117,31 +120,13 @@ class PlainBehaveDatabase:
             teardown_databases(self.old_names, verbosity=0)
         teardown_test_environment()
 
-    committed: bool = False
+    @staticmethod
+    def end_scenario() -> None:
+        """Put back the tables the scenario wrote (it committed for real, as in production)."""
+        from support.engine.databases import worker_isolation
 
-    def begin_scenario(self, needs_commit: bool = False) -> None:
-        """Rollback isolation; a ``@needs_commit`` scenario commits for real and is flushed afterwards."""
-        from django.db import transaction
-
-        self.committed = needs_commit
-        if needs_commit:
-            return
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        self.atomics.append(atomic)
-
-    def end_scenario(self) -> None:
-        from django.core.management import call_command
-        from django.db import transaction
-
-        while self.atomics:
-            atomic = self.atomics.pop()
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-        if self.committed:
-            # As Django's TransactionTestCase does: empty every table (post_migrate data is re-created).
-            call_command("flush", interactive=False, verbosity=0)
-            self.committed = False
+        isolation = worker_isolation()
+        isolation.reset(isolation.take_writes())
 
 
 def _plain(context: Any) -> PlainBehaveDatabase | None:
@@ -166,6 +151,10 @@ def after_all(context: Any) -> None:
 def before_scenario(context: Any, scenario: Any) -> None:
     from support.behave.registration import scenario_framework_tags
 
+    plain = _plain(context)
+    if plain is not None:  # the first cleanup added runs last: after every other cleanup of the scenario
+        context.add_cleanup(plain.end_scenario)
+
     tags = scenario_framework_tags(scenario)
     # The fixed clock first: everything the scenario does, its Given data included, happens on its day.
     context.clock, stop_clock = start_clock(scenario_instant(tags.today, context.config.userdata))
@@ -174,14 +163,11 @@ def before_scenario(context: Any, scenario: Any) -> None:
     if context.config.userdata.get("monitoring", "on") != "off":  # off: the benchmark's bare baseline
         context.record = ScenarioRecord(queries=_query_counter(context), rss_started=_rss())
         context.record.queries.phase = "setup"
-    plain = _plain(context)
     if plain is None:
         return
     why = tags.skip_condition() if tags.skip_condition else None
     if why:
         scenario.skip(why)
-        return
-    plain.begin_scenario(needs_commit=tags.needs_commit)
 
 
 def before_step(context: Any, step: Any) -> None:
@@ -193,16 +179,11 @@ def before_step(context: Any, step: Any) -> None:
 
 def after_scenario(context: Any, scenario: Any) -> None:
     record: ScenarioRecord | None = getattr(context, "record", None)
-    try:
-        if record is not None:
-            record.queries.phase = "teardown"
-            # allure-behave 2.16 never starts a test for a scenario inside a Rule: nothing to attach to then.
-            with contextlib.suppress(KeyError):
-                _attach(record, scenario)
-    finally:
-        plain = _plain(context)
-        if plain is not None:
-            plain.end_scenario()
+    if record is not None:
+        record.queries.phase = "teardown"
+        # allure-behave 2.16 never starts a test for a scenario inside a Rule: nothing to attach to then.
+        with contextlib.suppress(KeyError):
+            _attach(record, scenario)
 
 
 def _query_counter(context: Any) -> QueryCounter:

@@ -238,7 +238,6 @@ def to_test_scenario(entry: ScenarioEntry) -> Any:
         skip_condition=tags.skip_condition,
         tags=entry.behave_tags,
         budgets=tags.budgets,
-        needs_commit=tags.needs_commit,
         source=entry.location,
     )
 

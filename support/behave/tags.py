@@ -7,7 +7,6 @@ Plain tags (``@security``) select; a few tags configure the framework:
 ``@retry:N``          after a failure, run again up to N more times (a later pass is reported flaky)
 ``@max_queries:N``    query budget; ``@max_duration:S`` seconds budget; ``@max_memory_mb:M`` RSS growth budget
 ``@skip_if:ENVVAR`` / ``@skip_if:ENVVAR=value``  skip when the variable is set (non-empty) / equals value
-``@needs_commit``     the scenario commits for real (threads, live server): no rollback isolation
 ``@scenario:NAME``    on the Feature line only: the feature's seed name, which ``@depends_on`` refers to
 ``@rule:ID``          the scenario guards rule ID of docs/rules.md (repeatable; kept as a label for reports)
 ``@today:DATE``       the scenario runs with the clock at DATE (``2026-12-31`` or ``2026-12-31T23:59:00``, UTC)
@@ -74,7 +73,6 @@ class FrameworkTags:
     max_duration_seconds: float | None = None
     max_memory_mb: float | None = None
     skip_if: tuple[SkipIf, ...] = ()
-    needs_commit: bool = False
     seed_name: str | None = None
     rules: tuple[str, ...] = ()
     today: str | None = None  # ISO date or date-time of the fixed clock, as written
@@ -97,7 +95,7 @@ class FrameworkTags:
 
 VALUED_TAGS = ("depends_on", "timeout", "retry", "max_queries", "max_duration", "max_memory_mb", "skip_if",
                "scenario", "rule", "today")
-BARE_TAGS = ("needs_commit",)
+BARE_TAGS: tuple[str, ...] = ()  # framework tags without a value (none at present)
 # Upper bounds (documented in docs/behave.md): a bigger value is a typo, and would overflow the OS's timers.
 MAXIMUM = {"timeout": MAX_TIMEOUT_SECONDS, "max_duration": MAX_TIMEOUT_SECONDS, "retry": MAX_RETRY_ATTEMPTS}
 
@@ -154,8 +152,6 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
         return TagError(f"{where}: invalid tag @{tag}: {expected}")
 
     if not sep:
-        if name == "needs_commit":
-            return replace(current, needs_commit=True)
         if name in VALUED_TAGS:
             raise fail(f"@{name} needs a value, as in @{name}:VALUE")
         meant = near_miss(name)
@@ -212,8 +208,7 @@ def _parse_one(tag: str, where: str, current: FrameworkTags, *, feature_level: b
         raise fail(f"expected {expected}, got {value!r}") from None
     meant = near_miss(name)
     if meant is not None:
-        raise fail(f"did you mean @{meant}:{value}? (framework tags: {', '.join(VALUED_TAGS)}, "
-                   f"{', '.join(BARE_TAGS)})")
+        raise fail(f"did you mean @{meant}:{value}? (framework tags: {', '.join((*VALUED_TAGS, *BARE_TAGS))})")
     return replace(current, labels=(*current.labels, tag))  # the suite's own tag: behave and Allure see it
 
 

@@ -12,21 +12,24 @@ Parent side (`TestDatabases`):
 - `discard(copy)`: drop a worker's copy (a killed worker's too: PostgreSQL drops WITH (FORCE)).
 
 Worker side: `WorkerDatabase.activate()` points the connections at the copy (settings updated in place
-so threads' new connections follow); `scenario_isolation(needs_commit)` wraps an attempt in `atomic()` on
-every alias and rolls it back; `needs_commit` attempts run unwrapped and the executor replaces their worker.
+so threads' new connections follow). Scenarios then run as in production — autocommit, real commits — and
+`worker_isolation()` puts the copy back to its clean state after each attempt (`clean_state.py`): only the
+tables the attempt wrote (`writes.py`), so an attempt that wrote nothing costs nothing.
+
+Django is imported inside the functions: importing the engine must not need it.
 """
 from __future__ import annotations
 
 import itertools
 import os
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, transaction
-from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+from support.engine.clean_state import CleanState
+from support.engine.writes import Writes, process_tracker
+
+TEST_DATABASE_PREFIX = "test_"  # django.db.backends.base.creation.TEST_DATABASE_PREFIX
 
 
 class DatabaseSetupError(RuntimeError):
@@ -35,16 +38,22 @@ class DatabaseSetupError(RuntimeError):
 
 def database_aliases() -> list[str]:
     """Configured aliases that are real databases (test mirrors follow their primary)."""
+    from django.db import connections
+
     return [alias for alias in connections if not connections[alias].settings_dict.get("TEST", {}).get("MIRROR")]
 
 
 def _is_in_memory_sqlite(alias: str) -> bool:
+    from django.db import connections
+
     conn = connections[alias]
     return conn.vendor == "sqlite" and conn.creation.is_in_memory_db(conn.settings_dict["NAME"])
 
 
 def inside_test_database(alias: str = "default") -> bool:
     """True when `alias` already points at a test database (pytest-django, behave hooks, a test runner)."""
+    from django.db import connections
+
     conn = connections[alias]
     name = str(conn.settings_dict["NAME"])
     return name == str(conn.creation._get_test_db_name()) or name.startswith(TEST_DATABASE_PREFIX)
@@ -53,6 +62,8 @@ def inside_test_database(alias: str = "default") -> bool:
 def name_test_databases_for_this_run(aliases: list[str]) -> None:
     """Two runs against one server must never share (and drop) each other's test database: unless the settings
     name it, a run's test database carries the run's process id (SQLite's default is in memory anyway)."""
+    from django.db import connections
+
     for alias in aliases:
         conn = connections[alias]
         test = conn.settings_dict.setdefault("TEST", {})
@@ -69,6 +80,8 @@ class WorkerDatabase:
 
     def activate(self) -> None:
         """Worker side, right after fork: point every alias at this copy."""
+        from django.db import connections
+
         for alias, clone_settings in self.settings_by_alias.items():
             if clone_settings is None:
                 continue  # in-memory SQLite: keep the inherited connection, it IS our copy
@@ -78,6 +91,8 @@ class WorkerDatabase:
 
     def close(self) -> None:
         """Worker side, before it exits."""
+        from django.db import connections
+
         connections.close_all()
 
 
@@ -93,6 +108,8 @@ class TestDatabases:
         self._counter = itertools.count(1)
 
     def prepare(self) -> None:
+        from django.db import connections
+
         for alias in self.aliases:
             if connections[alias].in_atomic_block:
                 raise DatabaseSetupError(
@@ -116,6 +133,8 @@ class TestDatabases:
 
     def new_worker_database(self) -> WorkerDatabase:
         """Parent side, before forking the worker. Leaves the parent's connections closed."""
+        from django.db import connections
+
         copy = WorkerDatabase(suffix=f"{os.getpid()}_{next(self._counter)}")
         for alias in self.aliases:
             if _is_in_memory_sqlite(alias):
@@ -138,6 +157,8 @@ class TestDatabases:
                 _drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
 
     def teardown(self) -> None:
+        from django.db import connections
+
         for copy in list(self._copies):
             self.discard(copy)
         connections.close_all()
@@ -154,6 +175,8 @@ class TestDatabases:
 
 
 def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
+    from django.db import connections
+
     conn = connections[alias]
     if conn.vendor == "postgresql":
         # A killed worker's (or its threads') sessions may linger for a moment: FORCE ends them.
@@ -170,19 +193,32 @@ def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
         conn.creation.destroy_test_db(verbosity=verbosity, suffix=suffix)
 
 
-@contextmanager
-def scenario_isolation(needs_commit: bool, aliases: list[str] | None = None) -> Iterator[None]:
-    """Roll back everything the attempt wrote, whatever happened (unless it needs real commits)."""
-    if needs_commit:
-        yield
-        return
-    aliases = aliases if aliases is not None else database_aliases()
-    with ExitStack() as stack:
-        for alias in aliases:
-            stack.enter_context(transaction.atomic(using=alias))
-        try:
-            yield
-        finally:
-            for alias in aliases:
-                transaction.set_rollback(True, using=alias)
+class WorkerIsolation:
+    """Worker side: the clean state of the worker's databases, captured before its first attempt, and the
+    reset after each attempt. `take_writes()` says what was written since it was last called."""
 
+    def __init__(self, aliases: list[str] | None = None) -> None:
+        self.tracker = process_tracker()
+        self.state = CleanState(aliases if aliases is not None else database_aliases())
+        self.state.capture()
+        self.tracker.take()  # the capture's own shadow tables are not a scenario's writes
+        self.fully_checked = False  # the first invariant check in a worker covers every table
+
+    def take_writes(self) -> Writes:
+        return self.tracker.take()
+
+    def reset(self, writes: Writes) -> None:
+        """Raises clean_state.ResetError when the database could not be put back."""
+        self.state.reset(writes)
+        self.tracker.take()  # the reset's own statements
+
+
+_isolation: tuple[int, WorkerIsolation] | None = None
+
+
+def worker_isolation() -> WorkerIsolation:
+    """This process's isolation, capturing the clean state on first use (once per worker)."""
+    global _isolation
+    if _isolation is None or _isolation[0] != os.getpid():
+        _isolation = (os.getpid(), WorkerIsolation())
+    return _isolation[1]

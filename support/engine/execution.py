@@ -8,7 +8,6 @@
   retried like any error).
 - cleanup_function after a timeout or a death: run as the first job of an idle (fresh) worker, on clean
   data, within min(timeout, 60 s); its error, if any, lands in the result's metadata.cleanup_errors.
-- `needs_commit` attempts: their worker is replaced afterwards (its database copy holds real commits).
 - A worker that says it can no longer be trusted after an attempt (see `workers`) is killed and replaced.
 - Ctrl-C, SIGTERM, SIGHUP (`stopping.interruptions`) / any engine failure: workers are killed, in-flight
   attempts reported `error`, the cleanup functions of those run in one fresh worker (bounded), databases torn
@@ -216,9 +215,6 @@ class Executor:
             self._retire(worker, kill=True)
             self._spawn()
         self._account(name, outcome)
-        if not unusable and self.progress[name].scenario.needs_commit:
-            self._retire(worker, kill=False)
-            self._spawn()
 
     def _on_timeout(self, worker: Worker) -> None:
         job = worker.job
@@ -296,7 +292,6 @@ class Executor:
                 "attempt_errors": list(progress.errors) if progress else [],
                 "cleanup_errors": list(last.cleanup_errors),
                 "budgets": dict(scenario.budgets),
-                "needs_commit": scenario.needs_commit,
                 "traceback": last.traceback,
             },
             outcome=last.outcome,

@@ -2,9 +2,10 @@
 
 Extension points for subclasses (the PRS facade uses them), all called IN THE WORKER process:
 - `worker_started()`: once per worker, after its own test database is active.
-- `begin_scenario(scenario)` / `end_scenario(scenario)`: around every attempt, inside the attempt's data
-  isolation (so rows created in `begin_scenario` are rolled back with the attempt). `end_scenario` runs
-  whatever happened. Reset per-scenario state (test organization, users) here.
+- `begin_scenario(scenario)` / `end_scenario(scenario)`: around every attempt, before the worker's database
+  is reset to its clean state (so rows created in `begin_scenario` go with the attempt's). `end_scenario`
+  runs whatever happened. Reset per-scenario state (test organization, users) here.
+- `check_invariants(scenario, writes)`: after an attempt that passed, told which tables it wrote.
 - any assertion methods; `test_function(framework)` receives the framework object.
 In the parent: `on_result(result)` callbacks see each final `TestResult` as it is known.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from support.engine import assertions
 from support.engine.registry import ScenarioRegistry
 from support.engine.scenario import TestResult, TestScenario
+from support.engine.writes import ALL_WRITES, Writes
 
 DEFAULT_REPORT_PATH = "reports/report.json"
 
@@ -26,6 +28,9 @@ class IntegrationFramework:
     def __init__(self, *, monitoring: bool = True, registry: ScenarioRegistry | None = None) -> None:
         self.registry = registry if registry is not None else ScenarioRegistry()
         self.monitoring = monitoring  # False only to measure the monitor's own overhead
+        # True: check_invariants is told every table changed after every attempt (writes the engine cannot
+        # see, by another process for instance); by default only the first check in a worker is full.
+        self.full_invariants = False
         self.current_scenario: TestScenario | None = None  # set in the worker during an attempt
         self.current_monitor: Any = None  # the attempt's ScenarioMonitor, for hooks that report its figures
         self.current_attempt: int = 0
@@ -98,15 +103,19 @@ class IntegrationFramework:
         """Called once in each worker process after its test database is active."""
 
     def begin_scenario(self, scenario: TestScenario) -> None:
-        """Called before each attempt, inside the attempt's isolation."""
+        """Called before each attempt; what it writes is reset with the attempt's writes."""
 
     def end_scenario(self, scenario: TestScenario) -> None:
-        """Called after each attempt whatever happened, before cleanup_function and the rollback."""
+        """Called after each attempt whatever happened, before cleanup_function and the database reset."""
 
-    def check_invariants(self, scenario: TestScenario) -> None:
-        """Called after an attempt that passed, before the rollback: raise AssertionError to fail it.
+    def check_invariants(self, scenario: TestScenario, writes: Writes = ALL_WRITES) -> None:
+        """Called after an attempt that passed (and wrote something), before the database reset: raise
+        AssertionError to fail it.
 
         The place for what every scenario must leave true of the system under test (a subclass knows what).
+        `writes` names the tables the attempt wrote (`writes.touches({...})`); every attempt starts from the
+        same clean data, fully checked once per worker, so rules over other tables need no re-checking.
+        `writes.everything` asks for every rule.
         """
 
     # --- assertions ---------------------------------------------------------------------------

@@ -5,9 +5,11 @@
   statements (normalized: literals and parameters replaced by `?`).
 - `RssTracker`: RSS change and peak. Peak from the kernel's high-water mark (`VmHWM`, reset by writing 5
   to /proc/self/clear_refs) where available, else a psutil sampling thread every 10 ms.
-- `RowCounter`: rows added/removed per model (`database_changes`), read with the monitor's own queries
-  taken while no counter is installed, so they are never counted.
-- `ScenarioMonitor`: all of the above plus wall and CPU time, as one start/stop pair.
+- `ScenarioMonitor`: all of the above plus wall and CPU time, as one start/stop pair. Rows added/removed per
+  model (`database_changes`) come from the database reset (`clean_state.py`), which knows the clean counts
+  and which tables the attempt wrote.
+
+Django is imported inside the functions: importing the engine must not need it.
 """
 from __future__ import annotations
 
@@ -23,9 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from django.apps import apps
-from django.db import connections
-from django.db.backends.signals import connection_created
 
 MB = 1024 * 1024
 REPEATED_TOP_N = 5
@@ -181,6 +180,9 @@ class QueryCounter:
             self._install(connection)
 
     def start(self) -> QueryCounter:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
         self._active = True
         connection_created.connect(self._on_connection_created, weak=False)
         for conn in connections.all(initialized_only=True):  # this thread's; others arrive via the signal
@@ -188,6 +190,8 @@ class QueryCounter:
         return self
 
     def stop(self) -> QueryCounter:
+        from django.db.backends.signals import connection_created
+
         self._active = False
         connection_created.disconnect(self._on_connection_created)
         for conn in self._wrapped:
@@ -313,94 +317,14 @@ class RssTracker:
 
 
 @dataclass
-class _TableInfo:
-    label: str
-    table: str
-    pk_column: str
-    integer_pk: bool
-
-
-_TABLES: dict[str, list[_TableInfo]] = {}
-
-
-class RowCounter:
-    """Rows per model before/after; added = rows with a pk past the old maximum (integer pks), else net."""
-
-    def __init__(self, alias: str = "default") -> None:
-        self.alias = alias
-        self._tables: list[_TableInfo] | None = None
-        self._before: dict[str, tuple[int, Any]] = {}
-
-    def _discover(self) -> list[_TableInfo]:
-        connection = connections[self.alias]
-        existing = set(connection.introspection.table_names())
-        seen: set[str] = set()
-        tables = []
-        for model in apps.get_models(include_auto_created=True):
-            meta = model._meta
-            if meta.proxy or not meta.managed or meta.db_table in seen or meta.db_table not in existing:
-                continue
-            seen.add(meta.db_table)
-            integer = meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField",
-                                                      "IntegerField", "BigIntegerField"}
-            tables.append(_TableInfo(meta.label_lower, meta.db_table, meta.pk.column, integer))
-        return tables
-
-    def _query(self, parts: list[str]) -> dict[str, tuple]:
-        if not parts:
-            return {}
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts))
-            return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
-
-    def snapshot(self) -> None:
-        if self._tables is None:
-            if self.alias not in _TABLES:  # once per worker process: the schema does not change in a run
-                _TABLES[self.alias] = self._discover()
-            self._tables = _TABLES[self.alias]
-        qn = connections[self.alias].ops.quote_name
-        parts = [
-            f"SELECT '{t.label}', COUNT(*), MAX({qn(t.pk_column)}) FROM {qn(t.table)}" if t.integer_pk
-            else f"SELECT '{t.label}', COUNT(*), NULL FROM {qn(t.table)}"
-            for t in self._tables
-        ]
-        self._before = self._query(parts)
-
-    def changes(self) -> dict[str, dict[str, int]]:
-        assert self._tables is not None, "snapshot() first"
-        qn = connections[self.alias].ops.quote_name
-        parts = []
-        for t in self._tables:
-            old_max = self._before.get(t.label, (0, None))[1]
-            if t.integer_pk:
-                newer = f"SUM(CASE WHEN {qn(t.pk_column)} > {int(old_max or 0)} THEN 1 ELSE 0 END)"
-            else:
-                newer = "NULL"
-            parts.append(f"SELECT '{t.label}', COUNT(*), {newer} FROM {qn(t.table)}")
-        changes = {}
-        for label, (after, newer) in self._query(parts).items():
-            before = self._before.get(label, (0, None))[0]
-            if newer is None:  # non-integer pk: only the net change is knowable
-                added, removed = max(after - before, 0), max(before - after, 0)
-            else:
-                added = int(newer)
-                removed = before - (after - added)
-            if added or removed:
-                changes[label] = {"added": added, "removed": removed}
-        return changes
-
-
-@dataclass
 class ScenarioMonitor:
     """Wall, CPU, memory, queries and row changes for one attempt. `enabled=False` keeps only wall time."""
 
     enabled: bool = True
-    aliases: tuple[str, ...] = ("default",)
     figures: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rss = RssTracker() if self.enabled else None
-        self._rows = {alias: RowCounter(alias) for alias in self.aliases} if self.enabled else {}
         self._queries: QueryCounter | None = None
         self._wall = 0.0
         self._cpu = 0.0
@@ -413,8 +337,6 @@ class ScenarioMonitor:
     def start(self) -> None:
         self.figures = {"monitoring": self.enabled}
         if self.enabled:
-            for rows in self._rows.values():
-                rows.snapshot()  # before the counter is installed: not counted
             self._rss.start()
             self._queries = QueryCounter(on_query=self._rss.maybe_sample).start()
         self._cpu = time.process_time()
@@ -439,11 +361,4 @@ class ScenarioMonitor:
             repeated_queries=queries.repeated(),
             repeated_calls=queries.repeated_calls(),
         )
-        changes: dict[str, dict[str, int]] = {}
-        try:
-            for rows in self._rows.values():
-                changes.update(rows.changes())
-        except Exception as exc:  # e.g. the scenario left the transaction unusable
-            self.figures["database_changes_error"] = f"{type(exc).__name__}: {exc}"
-        self.figures["database_changes"] = changes
         return self.figures

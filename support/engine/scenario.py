@@ -1,8 +1,8 @@
 """What a scenario is (`TestScenario`), what running it gave (`TestResult`), and the status words.
 
 Retry semantics: `retry_attempts` is the number of RE-runs after a failed or errored attempt, so a
-scenario runs at most `1 + retry_attempts` times. Every attempt starts on clean data (its own rolled-back
-transaction, or a fresh database copy for `needs_commit` scenarios). A scenario that times out is not
+scenario runs at most `1 + retry_attempts` times. Every attempt commits for real and starts on clean data
+(the worker's database is reset to its clean state after each attempt). A scenario that times out is not
 retried: a hang is rarely transient and each retry would cost the full timeout again. A scenario that
 passes after at least one failed attempt is reported `passed` with `flaky=True`.
 """
@@ -49,8 +49,6 @@ class TestScenario:
     - `skip_condition`: a no-argument callable evaluated in the worker right before the scenario would
       run; truthy means skip. A string return value is the reason; otherwise the reason names the callable.
     - `budgets`: any of `BUDGET_KEYS`; checked after the attempt, failing it with the figures.
-    - `needs_commit`: the scenario commits for real (threads, another process, a live server), so it runs
-      without the rollback and its worker is replaced by one on a fresh database copy afterwards.
     - `source`: where the scenario comes from, e.g. "features/x.feature:12" (shown in reports).
     """
 
@@ -66,7 +64,6 @@ class TestScenario:
     skip_condition: Callable[[], Any] | None = None
     tags: list[str] = field(default_factory=list)
     budgets: dict[str, float] = field(default_factory=dict)
-    needs_commit: bool = False
     source: str | None = None
 
     def __post_init__(self) -> None:

@@ -6,8 +6,8 @@
   ``ApiAnswer`` and is appended to ``context.http_log`` and to the hooks' Allure record.
 * ``session_for(context, user)`` / ``anonymous_session(context)`` — cached per scenario on the context.
 * ``start_live_server(context)`` — PRS served on 127.0.0.1 on an ephemeral port by Django's own
-  ``LiveServerThread``; stopped by a context cleanup when the scenario ends. It only sees committed data,
-  so it belongs to ``@needs_commit`` scenarios.
+  ``LiveServerThread``; stopped by a context cleanup when the scenario ends. It sees what the scenario
+  committed (every scenario commits for real, as in production).
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ released together, so the calls race for real (on PostgreSQL, for the same rows 
 database connections are Django's per-thread ones, closed when the thread ends. The outcome of every call —
 its return value or the exception it raised — comes back in call order; nothing is swallowed.
 
-Only committed data is visible to the threads: use this in ``@needs_commit`` scenarios.
+The threads see what the scenario committed (every scenario commits for real, as in production).
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Per scenario attempt (reset in `begin_scenario`/`end_scenario`, so every attempt starts clean) the
 framework offers a `test_organization` and `test_users['salesperson' | 'verifier' | 'admin']`, created on
-first use inside the attempt's transaction (rolled back with it). `create_test_client/deal/payment` go
-through the factories, hence through PRS's services: human ids, invoices, audit entries and
-notifications are PRS's own work.
+first use (committed, and removed with the rest of the attempt's data by the engine's database reset).
+`create_test_client/deal/payment` go through the factories, hence through PRS's services: human ids,
+invoices, audit entries and notifications are PRS's own work.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from prs.deals.models import Deal, Payment
 from prs.services import build_services
 from support.engine.framework import IntegrationFramework
 from support.engine.scenario import TestScenario
+from support.engine.writes import ALL_WRITES, Writes
 from support.prs import consistency, isolation
 from support.prs.factories import ClientFactory, DealFactory, OrganizationFactory, PaymentFactory, UserFactory
 
@@ -150,9 +151,13 @@ class PRSIntegrationFramework(IntegrationFramework):
         isolation.assert_organization_data_isolation(max_detail_probes)
 
     # --- after every scenario -----------------------------------------------------------------
-    def check_invariants(self, scenario: TestScenario) -> None:
+    def check_invariants(self, scenario: TestScenario, writes: Writes = ALL_WRITES) -> None:
         """Every scenario, Gherkin or Python, must leave PRS's data consistent: whatever a scenario set out
         to show, a broken invariant elsewhere (an invoice missing, a deal's status out of step) fails it.
-        A scenario that corrupts data on purpose (to show PRS detects it) says so with the tag `tampers`."""
-        if "tampers" not in scenario.tags:
-            consistency.assert_database_consistency()
+        Only the rules over the tables the scenario wrote run (every scenario starts from the same checked
+        clean data). A scenario that corrupts data on purpose (to show PRS detects it) says so with the tag
+        `tampers`."""
+        if "tampers" in scenario.tags:
+            return
+        changed = None if writes.everything else writes.tables.get("default", frozenset())
+        consistency.assert_database_consistency(changed_tables=changed)

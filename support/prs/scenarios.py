@@ -255,7 +255,7 @@ SCENARIOS: tuple[dict[str, Any], ...] = (
      "tags": ["api", "integration"], "dependencies": ["complete_sales_workflow"]},
     {"name": "multi_user_concurrent", "test_function": multi_user_concurrent_scenario,
      "description": "Simultaneous payments never overpay a deal", "tags": ["concurrency", "integration"],
-     "needs_commit": True, "timeout_seconds": 120},
+     "timeout_seconds": 120},
     {"name": "notification_system_integration", "test_function": notification_system_integration_scenario,
      "description": "Notifications reach the right people of the right organization only",
      "tags": ["notifications", "integration"], "dependencies": ["complete_sales_workflow"]},

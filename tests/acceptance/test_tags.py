@@ -11,7 +11,7 @@ from support.behave.tags import SkipIf, TagError, TagLevel, parse_levels, parse_
 FEATURE = """\
 @scenario:alpha @timeout:30 @core @skip_if:CI
 Feature: Alpha
-  @timeout:5 @retry:2 @max_queries:50 @max_duration:1.5 @max_memory_mb:64 @needs_commit @depends_on:beta
+  @timeout:5 @retry:2 @max_queries:50 @max_duration:1.5 @max_memory_mb:64 @depends_on:beta
   Scenario Outline: Rows <n>
     Given a number <n>
 
@@ -41,7 +41,6 @@ def test_every_framework_tag_and_inheritance():
     assert tags.timeout_seconds == 5.0  # the scenario's own tag beats the feature's
     assert tags.retry_attempts == 1  # the Examples' tag beats the outline's
     assert tags.budgets == {"max_queries": 50, "max_duration_seconds": 1.5, "max_memory_increase_mb": 64.0}
-    assert tags.needs_commit is True
     assert tags.skip_if == (SkipIf("CI"),)
     assert set(entry.behave_tags) == {"core", "slow"}
     assert entry.dependencies == ["beta: One", "beta: Two"]
@@ -67,7 +66,6 @@ def test_skip_if_with_and_without_value():
         ("depends-on:x", "did you mean @depends_on:x?"),
         ("Retry:2", "did you mean @retry:2?"),
         ("max_querys:9", "did you mean @max_queries:9?"),
-        ("needs-commit", "did you mean @needs_commit?"),
         ("timeout:9999999", "expected a positive number at most 86400 seconds, got '9999999'"),
         ("max_duration:100000", "at most 86400 seconds"),
         ("retry:101", "expected a whole number ≥ 1 at most 100, got '101'"),

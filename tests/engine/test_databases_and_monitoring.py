@@ -1,4 +1,4 @@
-"""Per-worker databases, isolation, needs_commit, monitoring figures, budgets, performance assertions."""
+"""Per-worker databases, real commits and the reset after them, monitoring figures, budgets, assertions."""
 from __future__ import annotations
 
 import threading
@@ -43,7 +43,7 @@ def test_the_database_holds_exactly_what_it_held_before_the_run(engine: EngineHa
         assert Group.objects.filter(name="committed-by-thread").exists()
 
     engine.add("rewrites", rewrites)
-    engine.add("commits", commits_from_a_thread, needs_commit=True)
+    engine.add("commits", commits_from_a_thread)
     engine.add("fails_after_writing", lambda framework: Group.objects.create(name="x") and 1 / 0)
     report = engine.run(parallel=True, workers=2)
     assert report["summary"]["successful"] == 2, report["results"]
@@ -51,18 +51,59 @@ def test_the_database_holds_exactly_what_it_held_before_the_run(engine: EngineHa
     assert leftover_clones() == []
 
 
-def test_a_needs_commit_scenario_leaves_nothing_for_the_next_one(engine: EngineHarness) -> None:
-    def commits(framework) -> None:
+def test_scenarios_commit_for_real_and_the_next_one_starts_clean(engine: EngineHarness) -> None:
+    """Production semantics: autocommit, a commit another connection sees at once; then the reset."""
+    Group.objects.create(name="existing")
+
+    def commits(framework) -> int:
+        assert not connection.in_atomic_block and connection.get_autocommit(), "the scenario runs in a transaction"
         Group.objects.create(name="really-committed")
+        Group.objects.filter(name="existing").update(name="renamed")
+        seen: list[bool] = []
 
-    def checks(framework) -> None:
-        assert not Group.objects.filter(name="really-committed").exists(), "saw the previous scenario's commit"
+        def other_connection() -> None:
+            seen.append(Group.objects.filter(name="really-committed").exists())
+            connections.close_all()
 
-    engine.add("commits", commits, needs_commit=True)
+        thread = threading.Thread(target=other_connection)
+        thread.start()
+        thread.join()
+        assert seen == [True], "another connection does not see the commit"
+        return Group.objects.get(name="really-committed").pk
+
+    def checks(framework) -> int:
+        assert group_names() == ["existing"], "saw the previous scenario's commits"
+        return Group.objects.create(name="again").pk
+
+    engine.add("commits", commits)
     engine.add("checks", checks, dependencies=["commits"])
     results = engine.by_name(engine.run())
     assert results["checks"]["status"] == "passed", results["checks"]["error"]
-    assert results["commits"]["metadata"]["needs_commit"] is True
+    assert results["commits"]["status"] == "passed", results["commits"]["error"]
+    # Sequences are reset too: both scenarios got the same id, whatever ran before in the worker.
+    first, second = (r.outcome for r in engine.framework.last_results)
+    assert first == second
+
+
+def test_a_failed_transaction_leaves_its_partial_writes_visible_to_the_scenario(engine: EngineHarness) -> None:
+    """Without an outer transaction, a write made outside the service's atomic block stays: tests can see it."""
+    def partial(framework) -> None:
+        from django.db import transaction
+
+        Group.objects.create(name="outside")
+        try:
+            with transaction.atomic():
+                Group.objects.create(name="inside")
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+        assert group_names() == ["outside"]
+
+    engine.add("partial", partial)
+    results = engine.by_name(engine.run())
+    assert results["partial"]["status"] == "passed", results["partial"]["error"]
+    assert results["partial"]["metadata"]["performance_data"]["database_changes"] == {
+        "auth.group": {"added": 1, "removed": 0}}
 
 
 def test_rows_added_and_removed_per_model(engine: EngineHarness) -> None:
@@ -94,7 +135,7 @@ def test_queries_are_counted_on_every_connection_including_a_threads_own(engine:
         thread.start()
         thread.join()
 
-    engine.add("queries", queries, needs_commit=True)
+    engine.add("queries", queries)
     perf = engine.by_name(engine.run())["queries"]["metadata"]["performance_data"]
     assert perf["query_count"] == 5  # the monitor's own row counting is not included
     assert perf["query_time_ms"] > 0

@@ -280,7 +280,7 @@ def test_extension_points_run_in_the_worker_around_each_attempt(engine: EngineHa
 
 def test_broken_invariants_fail_a_scenario_that_passed(engine: EngineHarness) -> None:
     class Framework(type(engine.framework)):
-        def check_invariants(self, scenario) -> None:
+        def check_invariants(self, scenario, writes) -> None:
             from django.contrib.auth.models import Group
 
             leftovers = sorted(Group.objects.values_list("name", flat=True))
@@ -355,14 +355,19 @@ def test_a_failure_can_carry_its_outcome(engine: EngineHarness) -> None:
     assert (result.status, result.outcome) == (Status.FAILED, {"steps": ["passed", "failed"]})
 
 
-def test_workers_are_reused_and_replaced_only_after_real_commits(engine: EngineHarness) -> None:
+def test_workers_are_reused_across_scenarios_that_commit(engine: EngineHarness) -> None:
+    def commits(framework) -> int:
+        from django.contrib.auth.models import Group
+
+        Group.objects.create(name="committed")
+        return os.getpid()
+
     pid = lambda framework: os.getpid()  # noqa: E731
     engine.add("first", pid)
-    engine.add("second", pid)
-    engine.add("commits", pid, needs_commit=True)
+    engine.add("commits", commits)
     engine.add("after_commit", pid)
     engine.run()
-    first, second, commits, after = (r.outcome for r in engine.framework.last_results)
-    assert first == second == commits != after
-    assert os.getpid() not in (first, after)
+    first, commits_pid, after = (r.outcome for r in engine.framework.last_results)
+    assert first == commits_pid == after
+    assert os.getpid() != first
 

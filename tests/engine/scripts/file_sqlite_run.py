@@ -27,7 +27,7 @@ from support.engine import IntegrationFramework, TestScenario  # noqa: E402
 
 
 def writes(framework: IntegrationFramework) -> str:
-    Group.objects.create(name="rolled-back")
+    Group.objects.create(name="reset-after")
     return connection.settings_dict["NAME"]
 
 
@@ -38,7 +38,7 @@ def commits(framework: IntegrationFramework) -> str:
 
 framework = IntegrationFramework()
 framework.register_scenario(TestScenario("writes", "", writes, retry_attempts=0))
-framework.register_scenario(TestScenario("commits", "", commits, retry_attempts=0, needs_commit=True))
+framework.register_scenario(TestScenario("commits", "", commits, retry_attempts=0))
 report = framework.run_all_scenarios(parallel=True, workers=2, report_path=folder / "report.json")
 print(json.dumps({
     "statuses": [r["status"] for r in report["results"]],
