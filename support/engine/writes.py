@@ -116,6 +116,16 @@ class WriteTracker:
             self._attach(conn)
         self.installed = True
 
+    def uninstall(self) -> None:
+        """Off this thread's connections and the signal (tests; a worker keeps its tracker for life)."""
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(self._on_connection_created)
+        for conn in connections.all():
+            conn.execute_wrappers[:] = [w for w in conn.execute_wrappers if w is not self]
+        self.installed = False
+
     def _on_connection_created(self, sender: Any, connection: Any, **kwargs: Any) -> None:
         self._attach(connection)
 

@@ -239,3 +239,28 @@ def test_dangling_foreign_key_is_caught_and_named(tenants: tuple[Tenant, Tenant]
     finally:  # pytest-django checks deferred constraints before its rollback
         raw(f"UPDATE {table} SET deal_id = %s WHERE id = %s", [payment.deal_id, payment.pk])
     assert_database_consistency()
+
+
+@pytest.mark.parametrize("kind", list(PLANTS))
+def test_the_check_of_the_tables_written_catches_what_the_full_check_catches(
+    tenants: tuple[Tenant, Tenant], kind: str
+) -> None:
+    """After a scenario the engine checks only the rules over the tables the scenario wrote (seen by its write
+    tracker): each planted violation is still caught, and an untouched database runs no rule at all."""
+    from support.engine.writes import WriteTracker
+
+    tracker = WriteTracker()
+    tracker.install()
+    try:
+        tracker.take()
+        assert find_violations(changed_tables=frozenset()) == []
+        plant, rule = PLANTS[kind]
+        obj, _ = plant(*tenants)
+        written = tracker.take()
+    finally:
+        tracker.uninstall()
+    assert written and not written.everything, written
+    changed = written.tables["default"]
+    incremental = {(v.rule, v.pk) for v in find_violations(changed_tables=changed)}
+    assert (rule, obj.pk) in incremental, f"{rule} missed when only {sorted(changed)} changed: {incremental}"
+    assert incremental == {(v.rule, v.pk) for v in find_violations()}
