@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import inspect
+import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ from support.contracts.probes import INVALID_DATA_KIND, INVALID_ID_KIND, MISSING
 
 UNKNOWN_ID = 2_147_483_000  # an id no test database reaches
 OUT_OF_RANGE = -(10**15)
-WRONG_TYPE_FOR_TEXT = {"unexpected": "mapping"}
-WRONG_TYPE_FOR_OTHERS = "not-a-number"
+MAPPING_INSTEAD = {"unexpected": "mapping"}  # in place of a text
+TEXT_INSTEAD = "not-a-number"  # in place of anything else (a number, a mapping, a list, a date)
 _PLAIN_TYPES = (str, int, float, bool, decimal.Decimal, dt.date, dt.datetime, bytes)
 
 
@@ -75,7 +76,7 @@ def _is_plain(annotation: Any) -> bool:
     if isinstance(annotation, str):  # unresolved: judge by name
         return annotation.split("|")[0].strip().split(".")[-1] in {t.__name__ for t in _PLAIN_TYPES} | {"Any"}
     args = typing.get_args(annotation)
-    if args and typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if args and typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return all(a is type(None) or _is_plain(a) for a in args)
     return isinstance(annotation, type) and issubclass(annotation, _PLAIN_TYPES)
 
@@ -214,8 +215,7 @@ def _is_number(value: Any) -> bool:
 def invalid_values(valid: Any, required: bool) -> list[tuple[str, Any]]:
     """(variant, value) pairs that no contract should accept in place of `valid` (an empty string only where
     the input is required: an optional text may well be empty)."""
-    wrong = WRONG_TYPE_FOR_OTHERS if isinstance(valid, (Mapping, list, tuple)) else (
-        WRONG_TYPE_FOR_TEXT if isinstance(valid, str) or valid is None else WRONG_TYPE_FOR_OTHERS)
+    wrong = MAPPING_INSTEAD if isinstance(valid, str) or valid is None else TEXT_INSTEAD
     variants: list[tuple[str, Any]] = [("of the wrong type", wrong)]
     if required and (valid is None or isinstance(valid, str)):
         variants.append(("empty", ""))

@@ -6,7 +6,7 @@ Kinds of failure (outcomes.CHECK_KINDS), each with its own check:
   inputs            a declared input is not a parameter / not accepted in the data mapping
   outputs           an example call raised, or returned something not shaped like the declared output
   error_conditions  a probe (standard or declared) was not refused gracefully (answers), or answered with
-                    another code than the declared one, or a declared condition cannot be provoked
+                    another code than the declared one, or a declared condition cannot be provoked (error_checks)
   budgets           an operation or an error scenario took more time or queries than its budget
   dependencies      an undeclared service was called, a declared one never used, calls broke the callee's
                     contract, or the class's own `dependencies` disagree with the contract
@@ -21,22 +21,20 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from support.contracts.answers import code_text, error_text, is_result_like, judge_refusal
+from support.contracts.answers import code_text, error_text, is_result_like
 from support.contracts.calls import Call, CallSource, data_mapping, resolve_call
 from support.contracts.contract import DEFAULT_OPERATION_BUDGET, Budget, ServiceContract
 from support.contracts.doubles import ContractDouble, ContractResult
+from support.contracts.error_checks import ErrorConditionChecks
 from support.contracts.injection import injectable_names, rebuild_with
 from support.contracts.measure import Cost, measuring, rolled_back
 from support.contracts.outcomes import (
     CHECK_KINDS,
     ContractValidationResult,
-    ErrorHandlingRun,
     Failure,
     OperationRun,
-    ProbeCase,
 )
-from support.contracts.probes import CUSTOM_KIND, STANDARD_KINDS, STANDARD_PROBES, Probe
-from support.contracts.probing import MethodInputs, PlannedCase, method_inputs, plan_cases, synthesized_call
+from support.contracts.probing import MethodInputs, method_inputs, synthesized_call
 from support.contracts.recording import CallLog, RecordingProxy
 from support.contracts.shapes import data_shape_problem
 from support.contracts.static_checks import check_inputs, check_methods, data_inputs, takes_any_keyword
@@ -95,12 +93,13 @@ class ContractValidator:
             check_inputs(self.contract, self.implementation, present, self.fail)
         if self.exercise:
             instrumented = self.instrumented()
+            checks = ErrorConditionChecks(self)
             with self.shared_fixture():
                 with self._phase("examples"):
                     self.exercise_examples(instrumented, present)
                 with self._phase("probes"):
-                    self.probe_error_conditions(instrumented, present)
-            self.record_probe_costs()
+                    checks.run(instrumented, present)
+            checks.record_probe_costs()
             self.check_dependencies(instrumented is not None)
         for method in self.contract.required_methods:
             self.result.method_validations[method] = not any(f.method == method for f in self.result.failures)
@@ -160,10 +159,10 @@ class ContractValidator:
             return ContractDouble(self.collaborator_contracts[name])
         return AnyService()
 
-    def _resolve(self, source: CallSource) -> Call:
+    def resolve(self, source: CallSource) -> Call:
         return resolve_call(source, None if self.fixture is NOT_BUILT else self.fixture)
 
-    def _run(self, target: Any, call: Call) -> tuple[Any, BaseException | None, Cost]:
+    def run_call(self, target: Any, call: Call) -> tuple[Any, BaseException | None, Cost]:
         with measuring(self.clock) as cost:
             try:
                 value = getattr(target, call.method)(*call.args, **dict(call.kwargs))
@@ -183,11 +182,11 @@ class ContractValidator:
                 continue
             with self.isolation():
                 try:
-                    call = self._resolve(source)
+                    call = self.resolve(source)
                 except Exception as exc:  # noqa: BLE001
                     self.fail("outputs", method, f"{method}: example could not be built: {error_text(exc)}")
                     continue
-                value, error, cost = self._run(target, call)
+                value, error, cost = self.run_call(target, call)
             budget = self.contract.budgets.get(method, DEFAULT_OPERATION_BUDGET)
             run = OperationRun(method, False, cost.ms, cost.queries, budget_ms=budget.max_ms)
             self.result.operations[method] = run
@@ -196,7 +195,7 @@ class ContractValidator:
                 self.fail("outputs", method, f"{method}: exception escaped: {error_text(error)}")
                 continue
             self._check_output(method, call, value, run)
-            run.success = self._within_budget(method, budget, run.ms, run.queries, "") and run.success
+            run.success = self.within_budget(method, budget, run.ms, run.queries, "") and run.success
 
     def _check_output(self, method: str, call: Call, value: Any, run: OperationRun) -> None:
         declared = self.contract.methods.get(method)
@@ -236,15 +235,15 @@ class ContractValidator:
         for method in self.contract.required_methods:
             if method not in present or method in self.contract.examples:
                 continue
-            call = synthesized_call(method, self._inputs(method))
+            call = synthesized_call(method, self.method_inputs(method))
             if call is None:
                 continue
             with self.isolation():
-                self._run(target, call)
+                self.run_call(target, call)
             called.append(method)
         return called
 
-    def _within_budget(self, method: str, budget: Budget, ms: float, queries: int, what: str) -> bool:
+    def within_budget(self, method: str, budget: Budget, ms: float, queries: int, what: str) -> bool:
         ok = True
         if budget.max_ms is not None and ms > budget.max_ms:
             self.fail("budgets", method, f"{method}{what}: took {ms:.1f} ms, budget {budget.max_ms} ms")
@@ -255,152 +254,16 @@ class ContractValidator:
         return ok
 
     # -- error conditions --------------------------------------------------------------------------------
-    def _inputs(self, method: str) -> MethodInputs:
+    def method_inputs(self, method: str) -> MethodInputs:
         if method not in self._method_inputs:  # signatures and type hints are read once per validation
             self._method_inputs[method] = method_inputs(self.contract, self.implementation, method)
         return self._method_inputs[method]
 
-    def _baseline(self, method: str) -> Call | None:
+    def baseline(self, method: str) -> Call | None:
         source = self.contract.examples.get(method)
         if source is not None:
-            return self._resolve(source)
-        return synthesized_call(method, self._inputs(method))
-
-    def _plan(self, probes: list[Probe], present: set[str]) -> dict[str, list[PlannedCase]]:
-        """Per probe kind, every call provoking it on the methods present (one baseline per method)."""
-        planned: dict[str, list[PlannedCase]] = {kind: [] for kind in STANDARD_KINDS if any(p.kind == kind
-                                                                                         for p in probes)}
-        for method in self.contract.required_methods:
-            if method not in present:
-                continue
-            inputs = self._inputs(method)
-            if not (inputs.data_keys or inputs.plain_params or inputs.id_inputs):
-                continue  # nothing a standard probe could change
-            source = self.contract.examples.get(method)
-            # A builder may write: resolve it in a transaction of its own (a plain Call needs none).
-            with self.isolation() if callable(source) else contextlib.nullcontext():
-                try:
-                    baseline = self._baseline(method)
-                except Exception as exc:  # noqa: BLE001 - already an 'outputs' failure of the example
-                    self.warn(f"{method} not probed: its example could not be built: {error_text(exc)}")
-                    continue
-            if baseline is None:
-                continue
-            for probe in probes:
-                planned[probe.kind] += plan_cases(probe, method, baseline, inputs)
-        return planned
-
-    def probe_error_conditions(self, instrumented: Any, present: set[str]) -> None:
-        target = instrumented if instrumented is not None else self.implementation
-        declared_by_kind: dict[str, list[str]] = {}
-        for name in self.contract.error_conditions:
-            probe = self.contract.probes.get(name)
-            if probe is None:
-                spec = self.contract.errors.get(name)
-                self.fail("error_conditions", spec.method if spec else "",
-                          f"error condition {name!r} cannot be provoked: it is not a standard probe "
-                          f"({', '.join(STANDARD_KINDS)}, Invalid/Missing <input>) and has no provocation")
-            elif probe.kind == CUSTOM_KIND:
-                self._run_custom(target, name, probe, present)
-            else:
-                declared_by_kind.setdefault(probe.kind, []).append(name)
-        for kind, planned in self._plan(self._standard_probes(declared_by_kind), present).items():
-            declared = declared_by_kind.get(kind, [])
-            run = ErrorHandlingRun(kind, declared_as=declared)
-            run.cases = [self._run_case(target, case) for case in planned]
-            if planned:
-                self.result.error_handling[kind] = run
-            for name in declared:
-                narrowed = self.contract.probes[name]
-                if not any(self._case_matches(narrowed, case) for case in planned):
-                    self.fail("error_conditions", "", f"error condition {name!r} cannot be provoked: no method "
-                              f"takes {list(narrowed.inputs) or 'an input it applies to'}")
-
-    def _standard_probes(self, declared_by_kind: dict[str, list[str]]) -> list[Probe]:
-        """The contract's choice of standard probes (all of them by default), plus the declared ones of a kind
-        it left out."""
-        chosen = self.contract.standard_probes
-        probes = list(STANDARD_PROBES) if chosen is True else list(chosen or ())
-        kinds = {p.kind for p in probes}
-        return probes + [self.contract.probes[name] for kind, names in declared_by_kind.items() if kind not in kinds
-                         for name in names]
-
-    @staticmethod
-    def _case_matches(probe: Probe, case: PlannedCase) -> bool:
-        return probe.kind == case.condition and probe.applies_to(case.method, case.input)
-
-    def _expected_code(self, case: PlannedCase) -> str | None:
-        for name, spec in self.contract.errors.items():
-            probe = self.contract.probes.get(name)
-            if probe is not None and spec.method == case.method and self._case_matches(probe, case):
-                return spec.code
-        return None
-
-    def _run_case(self, target: Any, case: PlannedCase) -> ProbeCase:
-        outcome = ProbeCase(case.condition, case.method, case.variant, expected_code=self._expected_code(case))
-        with self.isolation():
-            try:
-                baseline = self._baseline(case.method)
-                assert baseline is not None  # planned from it
-                call = case.call(baseline)
-            except Exception as exc:  # noqa: BLE001
-                outcome.detail = f"could not be built: {error_text(exc)}"
-                self.fail("error_conditions", case.method, f"{case.condition!r} ({case.method}, {case.variant}): "
-                          f"{outcome.detail}")
-                return outcome
-            value, error, cost = self._run(target, call)
-        self._judge(outcome, value, error, cost)
-        return outcome
-
-    def _run_custom(self, target: Any, name: str, probe: Probe, present: set[str]) -> None:
-        spec = self.contract.errors.get(name)
-        with self.isolation():
-            try:
-                call = self._resolve(probe.call)  # type: ignore[arg-type]
-            except Exception as exc:  # noqa: BLE001
-                self.fail("error_conditions", spec.method if spec else "",
-                          f"{name!r}: provocation could not be built: {error_text(exc)}")
-                return
-            if call.method not in present:
-                return  # already a missing_method failure
-            value, error, cost = self._run(target, call)
-        outcome = ProbeCase(name, call.method, "as declared", expected_code=spec.code if spec else None)
-        self.result.error_handling[name] = ErrorHandlingRun(name, [outcome], declared_as=[name])
-        self._judge(outcome, value, error, cost)
-
-    def _judge(self, outcome: ProbeCase, value: Any, error: BaseException | None, cost: Cost) -> None:
-        outcome.ms, outcome.queries = cost.ms, cost.queries
-        answer = judge_refusal(value, error, error_types=self.contract.error_types,
-                               is_failure=self.contract.is_failure)
-        where = f"{outcome.condition!r} ({outcome.method}, {outcome.variant})"
-        if not answer.graceful:
-            outcome.detail = answer.detail
-            escaped = f"let {type(error).__name__} escape: {error}" if error is not None \
-                and answer.detail.startswith("raised") else answer.detail
-            self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} {escaped}")
-            return
-        outcome.error_code = answer.code
-        if outcome.expected_code is not None and answer.code != outcome.expected_code:
-            outcome.detail = f"code {answer.code!r}, declared {outcome.expected_code!r}"
-            self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} answered {answer.code!r}, "
-                      f"contract says {outcome.expected_code!r}")
-            return
-        outcome.handled_gracefully = self._within_budget(outcome.method, self.contract.error_budget, cost.ms,
-                                                         cost.queries, f" ({outcome.condition}, {outcome.variant})")
-
-    def record_probe_costs(self) -> None:
-        """Operations without an example are measured on their probe calls (the slowest one)."""
-        for method in self.contract.required_methods:
-            if method in self.result.operations:
-                continue
-            cases = [c for run in self.result.error_handling.values() for c in run.cases if c.method == method]
-            if not cases:
-                self.warn(f"{method}: not exercised (no example call, and no probe applies to its inputs)")
-            else:
-                slowest = max(cases, key=lambda c: c.ms)
-                self.result.operations[method] = OperationRun(
-                    method, all(c.handled_gracefully for c in cases), slowest.ms, max(c.queries for c in cases),
-                    source="probes", budget_ms=self.contract.error_budget.max_ms)
+            return self.resolve(source)
+        return synthesized_call(method, self.method_inputs(method))
 
     # -- dependencies ------------------------------------------------------------------------------------
     def check_dependencies(self, observable: bool) -> None:
