@@ -65,6 +65,8 @@ class BreakerStateLog(pybreaker.CircuitBreakerListener):
     def state_change(self, cb: pybreaker.CircuitBreaker, old_state: object, new_state: object) -> None:
         new = getattr(new_state, "name", str(new_state))
         old = getattr(old_state, "name", str(old_state))
+        if new == old:  # close() on a closed circuit: nothing to tell
+            return
         if new == pybreaker.STATE_OPEN:
             logger.warning("exchange-rate circuit %s opened (was %s): calls fail fast for %s s",
                            cb.name, old, cb.reset_timeout)
