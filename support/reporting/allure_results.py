@@ -145,7 +145,8 @@ def write_allure_result(results_dir: str | Path, result: Mapping[str, Any], feat
 
     For a scenario a worker was running (timed out, worker died), the steps it got through come from the
     worker's progress file, which is consumed here."""
-    progress = StepProgress.take(results_dir, f"{scenario.filename}:{scenario.line}") if scenario is not None else None
+    stopped = scenario is not None and status_of(result) in ("timed_out", "error")  # a worker was running it
+    progress = StepProgress.take(results_dir, f"{scenario.filename}:{scenario.line}") if stopped else None
     logger = AllureFileLogger(str(results_dir))
     test = build_allure_result(result, feature_name, title, scenario, progress)
     figures = {k: result.get(k) for k in ("status", "attempts", "error", "blocked_by", "skip_reason", "budgets")}
