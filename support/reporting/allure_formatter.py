@@ -37,9 +37,12 @@ class SuiteAllureListener(AllureListener):
         finally:
             self.progress.end_scenario()
 
-    def start_behave_step(self, step: Any) -> None:
-        super().start_behave_step(step)
-        self.progress.start_step(step.keyword, step.name)
+    def match_step(self, match: Any) -> None:
+        # A step starting to run (steps never reached are flushed at the end without a match: no write).
+        step = self.steps[0] if self.steps else None
+        super().match_step(match)
+        if step is not None:
+            self.progress.start_step(step.keyword, step.name)
 
     def stop_behave_step(self, result: Any) -> None:
         super().stop_behave_step(result)

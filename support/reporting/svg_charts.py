@@ -145,8 +145,10 @@ def line_chart(series: list[Series], title: str, x_unit: str, y_unit: str, width
                  f'transform="rotate(-90 12 {top + plot_h / 2:.1f})" text-anchor="middle">{escape(y_unit)}</text>')
     if x_labels:
         step = max(1, math.ceil(len(x_labels) / 8))
-        for i in range(0, len(x_labels), step):
-            parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle" '
+        last = len(x_labels) - 1
+        for i in sorted({*range(0, len(x_labels), step), last}):
+            anchor = "start" if i == 0 else "end" if i == last else "middle"  # the ends stay inside the chart
+            parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="{anchor}" '
                          f'fill="#667">{escape(x_labels[i])}</text>')
     else:
         for tick in range(5):
