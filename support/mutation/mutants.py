@@ -158,8 +158,19 @@ def mutate_source(relative_file: str, source: str) -> MutatedModule:
     if expected != {m.id for m in mutants}:
         raise MutationError(f"{relative_file}: mutmut named its mutants differently than expected "
                             "(mutmut version change?)")
-    return MutatedModule(relative_file, name, mutated.code, tuple(mutants),
+    return MutatedModule(relative_file, name, privatize(mutated.code), tuple(mutants),
                          hashlib.sha256(source.encode()).hexdigest())
+
+
+# mutmut's copies of a function (``x_f__mutmut_orig``, ``xǁCǁm__mutmut_3``) look public. Code that treats a
+# class's public methods specially (a class decorator wrapping each of them, say) would then also wrap the
+# copies, and behave differently under mutation than without it. An underscore makes them private; the
+# trampolines' tables keep their keys (strings, which ``set_mutant_under_test`` names).
+GENERATED_NAME = re.compile(r"(?<![\w'\"])(x[ǁ_]\w*?__mutmut_(?:orig|\d+))\b")
+
+
+def privatize(code: str) -> str:
+    return GENERATED_NAME.sub(r"_\1", code)
 
 
 # --- lines: which executed lines stand for a mutant ---------------------------------------------------------
@@ -205,7 +216,8 @@ def copy_offsets(mutated_code: str) -> dict[str, tuple[int, int]]:
     def visit(nodes: Iterable[ast.stmt]) -> None:
         for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.endswith("__mutmut_orig"):
-                spans[node.name.removesuffix("__mutmut_orig")] = (node.lineno, node.end_lineno or node.lineno)
+                mangled = node.name.removesuffix("__mutmut_orig").removeprefix("_")  # see privatize()
+                spans[mangled] = (node.lineno, node.end_lineno or node.lineno)
             elif isinstance(node, ast.ClassDef):
                 visit(node.body)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from support.mutation.mutants import Mutant, MutatedModule, mutate_source
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # bump when the generated code changes
 
 
 @dataclass(frozen=True)
