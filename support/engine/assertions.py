@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from support.engine.monitoring import MB, QueryCounter
+MB = 1024 * 1024
 
 
 class PerformanceLimitExceeded(AssertionError):
@@ -58,6 +58,8 @@ def assert_performance_within_limits(
     for key, value in limits.items():
         if value is not None and (not isinstance(value, int | float) or value < 0):
             raise ValueError(f"assert_performance_within_limits: {key} must be a number >= 0, got {value!r}")
+    from support.engine.monitoring import QueryCounter  # Django only where queries are counted
+
     process = psutil.Process()
     figures: dict[str, Any] = {}
     start_rss = process.memory_info().rss

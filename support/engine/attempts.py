@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from support.engine.assertions import exceeded_limits
-from support.engine.databases import WorkerIsolation, worker_isolation
-from support.engine.monitoring import ScenarioMonitor
 from support.engine.scenario import ScenarioSkipped, Status, TestScenario
+from support.engine.using_django import isolation_and_monitor
 from support.engine.writes import ALL_WRITES, Writes
 
 if TYPE_CHECKING:
+    from support.engine.databases import WorkerIsolation
     from support.engine.protocol import FrameworkProtocol as IntegrationFramework
 
 
@@ -102,6 +102,7 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
                               f"skip_condition raised {describe(exc)}", traceback.format_exc())
     if reason:
         return AttemptOutcome(Status.SKIPPED, time.perf_counter() - started, skip_reason=reason)
+    worker_isolation, ScenarioMonitor = isolation_and_monitor()  # no database, no Django: stand-ins
     try:
         isolation = worker_isolation()
     except Exception as exc:
@@ -199,6 +200,7 @@ def _reset(isolation: WorkerIsolation, writes: Writes, failures: list[tuple[Stat
 
 def run_cleanup_only(framework: IntegrationFramework, scenario: TestScenario) -> str | None:
     """After a timeout or a dead worker: the scenario's cleanup_function in a fresh worker, then the reset."""
+    worker_isolation, _ = isolation_and_monitor()
     try:
         isolation = worker_isolation()
         try:

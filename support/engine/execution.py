@@ -35,6 +35,7 @@ from support.engine.protocol import FrameworkProtocol
 from support.engine.scenario import Status, TestResult, TestScenario
 from support.engine.scheduling import Plan, ReadyQueue, plan_run
 from support.engine.stopping import Reaper, RunInterrupted, interruptions
+from support.engine.using_django import test_databases
 from support.engine.workers import Job, Worker
 
 STARTUP_SECONDS = 120.0
@@ -86,12 +87,6 @@ def _reason(exc: BaseException) -> str:
     return f"run aborted ({type(exc).__name__}: {exc})"
 
 
-def _no_databases() -> Any:
-    from support.engine.databases import TestDatabases  # Django only when the run has scenarios to run
-
-    return TestDatabases()
-
-
 class Executor:
     def __init__(self, framework: FrameworkProtocol, plan: Plan, size: int,
                  on_result: Callable[[TestResult], None] | None = None, databases: Any = None) -> None:
@@ -100,7 +95,7 @@ class Executor:
         self.size = size
         self.on_result = on_result
         self.queue = ReadyQueue(plan)
-        self.databases = databases if databases is not None else _no_databases()
+        self.databases = databases if databases is not None else test_databases()
         self.reaper = Reaper()
         self.workers: list[Worker] = []
         self.progress: dict[str, _Progress] = {}
