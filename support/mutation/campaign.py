@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import signal
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +66,12 @@ class Baseline:
         return cls(data["scenarios"], data["covering"], data.get("seconds", 0.0))
 
 
-def _fingerprint(modules: list[Any], suite_files: list[str], scenario_names: list[str], options: Options) -> str:
-    digest = hashlib.sha256()
+def _fingerprint(modules: list[Any], suite_files: list[str], scenario_names: list[str]) -> str:
+    """What the saved state depends on: sources, suite, selection, generator. Not the shard: shards of one
+    run may share a folder (and its baseline); each result is per mutant."""
+    import mutmut
+
+    digest = hashlib.sha256(f"{workspace.CACHE_VERSION}\0{getattr(mutmut, '__version__', '?')}\0".encode())
     for module in modules:
         digest.update(f"{module.file}\0{module.source_hash}\0".encode())
     for path in suite_files:
@@ -76,7 +80,6 @@ def _fingerprint(modules: list[Any], suite_files: list[str], scenario_names: lis
         except OSError:
             digest.update(path.encode())
     digest.update("\0".join(sorted(scenario_names)).encode())
-    digest.update(f"{options.shard}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -88,6 +91,7 @@ class Campaign:
         self.on_event = on_event
         self.config: MutateConfig = load_config(options.root)
         self.killers: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
+        self.file_kills: dict[str, Counter[str]] = defaultdict(Counter)
         self.stopping = False
 
     def _install_stop_signals(self) -> dict[int, Any]:
@@ -130,7 +134,7 @@ class Campaign:
             self.say(f"shard {options.shard[0]}/{options.shard[1]}: {len(ids)} mutants")
         chosen = set(ids)
         mutants = [m for m in all_mutants if m.id in chosen]
-        state = RunState(out / "state", _fingerprint(modules, suite.files, list(suite.scenarios), options))
+        state = RunState(out / "state", _fingerprint(modules, suite.files, list(suite.scenarios)))
 
         from django.db import connections
 
@@ -142,7 +146,7 @@ class Campaign:
         pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios)
         previous = self._install_stop_signals()
         try:
-            baseline = self._baseline(state, pool, suite, space, mutants)
+            baseline = self._baseline(state, pool, suite, space, all_mutants)
             records, resumed = self._mutants(state, pool, suite, mutants, baseline)
         except KeyboardInterrupt:
             raise Interrupted(len(state.load_results()), len(mutants)) from None
@@ -234,10 +238,16 @@ class Campaign:
     # --- mutants ----------------------------------------------------------------------------------------------
 
     def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
+        """Who killed this function's other mutants, then who killed most in this file, then fastest first."""
         killers = [k for k in self.killers[mutant.function] if k in covering]
+        kills = self.file_kills[mutant.file]
         rest = sorted((n for n in covering if n not in killers),
-                      key=lambda n: (baseline.scenarios[n]["seconds"], n))
+                      key=lambda n: (-kills[n], baseline.scenarios[n]["seconds"], n))
         return tuple(dict.fromkeys([*killers, *rest]))
+
+    def _remember_killer(self, mutant: Mutant, scenario: str) -> None:
+        self.killers[mutant.function].appendleft(scenario)
+        self.file_kills[mutant.file][scenario] += 1
 
     def _limit(self, baseline: Baseline) -> Callable[[str], float]:
         factor, floor = self.config.timeout_factor, self.config.timeout_floor_seconds
@@ -253,10 +263,10 @@ class Campaign:
         resumed = len(records)
         if resumed:
             self.say(f"resuming: {resumed} of {len(mutants)} mutants already done")
-        for record in records.values():
-            if record.get("killed_by"):
-                self.killers[record["function"]].appendleft(record["killed_by"])
         by_id = {m.id: m for m in mutants}
+        for record in records.values():
+            if record.get("killed_by") and record["status"] == "killed":
+                self._remember_killer(by_id[record["id"]], record["killed_by"])
         queue: deque[Mutant] = deque()
         for mutant in mutants:
             if mutant.id in records:
@@ -284,7 +294,7 @@ class Campaign:
                         state.append(record)
                         records[finished.key] = record
                         if record.get("killed_by") and record["status"] == "killed":
-                            self.killers[record["function"]].appendleft(record["killed_by"])
+                            self._remember_killer(by_id[finished.key], record["killed_by"])
                         progress.advance(record["status"])
                         if self.on_event:
                             self.on_event("mutant", record)
