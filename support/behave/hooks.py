@@ -46,11 +46,17 @@ class ScenarioRecord:
     http: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _rss() -> int:
-    try:
-        import psutil
+_process: tuple[int, Any] | None = None  # (pid, psutil.Process): one handle per process, not per call
 
-        return psutil.Process().memory_info().rss
+
+def _rss() -> int:
+    global _process
+    try:
+        if _process is None or _process[0] != os.getpid():
+            import psutil
+
+            _process = (os.getpid(), psutil.Process())
+        return _process[1].memory_info().rss
     except Exception:
         return 0
 
@@ -140,6 +146,8 @@ def before_all(context: Any) -> None:
     if not session.active():
         context.plain_database = PlainBehaveDatabase()
         context.plain_database.setup()
+        # Set on the root layer, so it outlives each scenario's layer: one framework object for the run.
+        context.plain_framework = build_framework(context.config)
 
 
 def after_all(context: Any) -> None:
@@ -181,9 +189,15 @@ def after_scenario(context: Any, scenario: Any) -> None:
     record: ScenarioRecord | None = getattr(context, "record", None)
     if record is not None:
         record.queries.phase = "teardown"
+        if not _allure_formats(context.config):
+            return  # the attachments are for Allure only
         # allure-behave 2.16 never starts a test for a scenario inside a Rule: nothing to attach to then.
         with contextlib.suppress(KeyError):
             _attach(record, scenario)
+
+
+def _allure_formats(config: Any) -> bool:
+    return any("allure" in str(name).lower() for name in (getattr(config, "format", None) or ()))
 
 
 def _query_counter(context: Any) -> QueryCounter:

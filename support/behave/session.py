@@ -16,6 +16,7 @@ anything else that stops the scenario (hook error, undefined step, a step that c
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import os
 from collections.abc import Callable
@@ -81,6 +82,9 @@ def prepare(config: Configuration, hooks: dict[str, Callable[..., Any]], base_di
     """Record the parent's loaded hooks and configuration for the workers it is about to fork."""
     global _prepared
     _prepared = Prepared(config, hooks, base_dir, os.getpid())
+    # The fixed clock's library is imported by the hooks on first use: once here (≈0.5 s), not in every worker.
+    with contextlib.suppress(ImportError):
+        import time_machine  # noqa: F401
 
 
 def active() -> bool:
@@ -123,6 +127,7 @@ class BehaveSession:
         self.before_all_error: str | None = None
         self.closed = False
         self.framework: Any = None
+        self._parsed: dict[str, ParsedFeature] = {}  # each feature file parsed once per worker
 
     def start(self) -> None:
         runner = self.runner
@@ -145,10 +150,14 @@ class BehaveSession:
         self.framework = framework
         if self.before_all_error:
             raise GherkinScenarioError(f"{filename}:{line}: {self.before_all_error}")
-        feature = parse_file(filename, language=self.config.lang)
-        scenario = find_scenario(feature, line) if feature else None
+        parsed = self._parsed.get(filename)
+        if parsed is None:
+            parsed = self._parsed[filename] = ParsedFeature.parse(filename, self.config.lang)
+        scenario = parsed.by_line.get(line)
         if scenario is None:
             raise GherkinScenarioError(f"{filename}:{line}: no scenario starts on this line")
+        feature = parsed.feature
+        parsed.unwrap()
         runner, context = self.runner, self.runner.context
         runner.feature = feature
         for formatter in runner.formatters:
@@ -161,6 +170,7 @@ class BehaveSession:
         container_error: str | None = None
         try:
             for container in containers:
+                _fresh(container)
                 kind = container.type  # "feature" or "rule"
                 context._push(layer=kind)
                 opened.append(container)
@@ -195,6 +205,40 @@ class BehaveSession:
                                        describe(scenario, container_error),
                                        poisons_worker="the scenario raised KeyboardInterrupt")
         return judge(scenario, container_error)
+
+
+@dataclass
+class ParsedFeature:
+    """A feature file's model, kept for the worker's life: parsing is most of a small scenario's cost.
+
+    Formatters that wrap ``scenario.run`` (Allure, as an instance attribute, in ``formatter.feature()``) would
+    pile their wrappers up on a reused model: ``unwrap()`` removes them before the feature is announced again,
+    so each run is wrapped exactly once."""
+
+    feature: Feature
+    scenarios: list[Scenario]
+    by_line: dict[int, Scenario]
+
+    @classmethod
+    def parse(cls, filename: str, language: str | None) -> ParsedFeature:
+        feature = parse_file(filename, language=language)
+        scenarios = list(feature.walk_scenarios()) if feature else []  # outline rows and rules' scenarios too
+        by_line: dict[int, Scenario] = {}
+        for scenario in scenarios:
+            by_line.setdefault(scenario.line, scenario)
+        return cls(feature, scenarios, by_line)
+
+    def unwrap(self) -> None:
+        for scenario in self.scenarios:
+            if "run" in scenario.__dict__:
+                del scenario.__dict__["run"]
+
+
+def _fresh(container: Feature | Rule) -> None:
+    """What an earlier scenario's run left on a reused feature or rule (not its children: each is reset)."""
+    container.captured.reset()
+    container.exception = container.exc_traceback = container.error_message = None
+    container.hook_failed = False
 
 
 def find_scenario(feature: Feature, line: int) -> Scenario | None:

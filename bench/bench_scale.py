@@ -1,0 +1,191 @@
+"""How the runner scales: trivial suites of N scenarios and the PRS suite, against plain behave, in one run.
+
+    .venv/bin/python bench/bench_scale.py [--sizes 100,1000,5000] [--no-prs] [--no-behavex]
+
+For each suite: plain behave (`--runner behave.runner:Runner`: Django's test database, each scenario's writes
+reset afterwards, nothing else), ours sequential, ours `-j 2`, and BehaveX `--parallel-processes 2`
+(`pip install -e '.[bench]'`) where it runs the suite. Printed as seconds, as ratios to plain behave, and as
+milliseconds per scenario. A trivial scenario has three steps and one tiny query; the suites are generated in
+a temporary folder (50 scenarios per feature file) and run on PRS's settings (SQLite in memory) with the
+framework of the repository's behave.ini. The machine's load average is printed with the table: the ratios
+matter more than the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PER_FEATURE = 50
+
+ENVIRONMENT = '''\
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+import django  # noqa: E402
+
+django.setup()
+
+from support.behave.hooks import after_all, after_scenario, before_all, before_scenario  # noqa: E402,F401
+'''
+
+STEPS = '''\
+from behave import given, then, when
+from django.db import connection
+
+
+@given("the number {n:d}")
+def given_number(context, n):
+    context.n = n
+
+
+@when("the database doubles it")
+def doubled(context):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s * 2", [context.n])
+        context.result = cursor.fetchone()[0]
+
+
+@then("the result is {m:d}")
+def result_is(context, m):
+    assert context.result == m, (context.result, m)
+'''
+
+BEHAVE_INI = '''\
+[behave]
+paths = features
+runner = framework
+show_skipped = false
+
+[behave.runners]
+framework = support.behave.runner:FrameworkRunner
+
+[behave.userdata]
+framework = support.prs.integration:PRSIntegrationFramework
+'''
+
+
+def make_trivial_suite(folder: Path, count: int) -> None:
+    (folder / "features").mkdir(parents=True)
+    (folder / "steps").mkdir()
+    (folder / "environment.py").write_text(ENVIRONMENT)
+    (folder / "steps" / "numbers.py").write_text(STEPS)
+    (folder / "behave.ini").write_text(BEHAVE_INI)
+    for start in range(0, count, PER_FEATURE):
+        lines = [f"Feature: Numbers {start}", ""]
+        for n in range(start, min(start + PER_FEATURE, count)):
+            lines += [f"  Scenario: Doubling {n}", f"    Given the number {n}", "    When the database doubles it",
+                      f"    Then the result is {2 * n}", ""]
+        (folder / "features" / f"numbers_{start:05d}.feature").write_text("\n".join(lines))
+
+
+@dataclass
+class Timing:
+    seconds: float | None
+    note: str = ""
+
+
+def timed(args: list[str], cwd: Path, expected_scenarios: int) -> Timing:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PRS_FAST_HASHER": "1", "DJANGO_SETTINGS_MODULE": "prs.settings"}
+    env.pop("DATABASE_URL", None)
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+        return Timing(None, f"exit {done.returncode}: {tail[:300]}")
+    return Timing(seconds)
+
+
+def configurations(behave: list[str], behavex: list[str] | None, reports: Path) -> dict[str, list[str]]:
+    out = ["-D", f"reports={reports}"]
+    runs = {
+        "plain behave": [*behave, "--runner", "behave.runner:Runner"],
+        "ours sequential": [*behave, *out],
+        "ours -j 2": [*behave, "-j", "2", *out],
+    }
+    if behavex is not None:
+        runs["BehaveX -p 2"] = [*behavex, "--parallel-processes", "2", "-o", str(reports / "behavex")]
+    return runs
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,1000,5000", help="trivial suite sizes, comma-separated")
+    parser.add_argument("--no-prs", action="store_true", help="skip the PRS suite")
+    parser.add_argument("--no-behavex", action="store_true", help="skip BehaveX")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+
+    behave = [sys.executable, "-m", "behave", "--no-capture", "-f", "progress", "--no-junit"]
+    behavex_bin = shutil.which("behavex", path=str(Path(sys.executable).parent))
+    behavex = None if args.no_behavex or behavex_bin is None else [behavex_bin]
+    rows: list[tuple[str, int, dict[str, Timing]]] = []
+    print(f"# bench_scale {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load()} at the start", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
+        suites: list[tuple[str, Path, int]] = []
+        for size in sizes:
+            folder = Path(tmp) / f"trivial_{size}"
+            make_trivial_suite(folder, size)
+            suites.append((f"{size} trivial", folder, size))
+        if not args.no_prs:
+            suites.append(("PRS suite", REPO, count_prs_scenarios()))
+        for label, folder, count in suites:
+            timings: dict[str, Timing] = {}
+            for name, command in configurations(behave, behavex, Path(tmp) / "reports").items():
+                timings[name] = timed(command, folder, count)
+                shown = f"{timings[name].seconds:.1f} s" if timings[name].seconds is not None else timings[name].note
+                print(f"  {label:>14} | {name:<16} | {shown}", file=sys.stderr, flush=True)
+            rows.append((label, count, timings))
+    print_table(rows)
+    if behavex is None and not args.no_behavex:
+        print("BehaveX is not installed: pip install -e '.[bench]'")
+    print(f"# {load()} at the end")
+    return 0
+
+
+def count_prs_scenarios() -> int:
+    from behave.model import ScenarioOutline
+    from behave.runner_util import collect_feature_locations, parse_features
+
+    features = parse_features(collect_feature_locations([str(REPO / "features")]))
+    return sum(1 for f in features for s in f.walk_scenarios() if not isinstance(s, ScenarioOutline))
+
+
+def print_table(rows: list[tuple[str, int, dict[str, Timing]]]) -> None:
+    names = list(rows[0][2]) if rows else []
+    print("| suite | scenarios | " + " | ".join(names) + " |")
+    print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
+    for label, count, timings in rows:
+        plain = timings["plain behave"].seconds
+        cells = []
+        for name in names:
+            seconds = timings[name].seconds
+            if seconds is None:
+                cells.append("did not run")
+                continue
+            ratio = f" ({seconds / plain:.2f}×)" if plain and name != "plain behave" else ""
+            cells.append(f"{seconds:.1f} s{ratio}, {1000 * seconds / count:.1f} ms/sc")
+        print(f"| {label} | {count} | " + " | ".join(cells) + " |")
+    for label, _, timings in rows:
+        for name, timing in timings.items():
+            if timing.seconds is None:
+                print(f"- {label}, {name}: {timing.note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
