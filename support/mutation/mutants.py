@@ -117,10 +117,18 @@ def check_pragmas(relative_file: str, source: str) -> None:
                                 "e.g. '# pragma: no mutate — equivalent: the default is never used'")
 
 
+def _no_line_spans(*args: object, **kwargs: object) -> None:
+    return None
+
+
 def mutate_source(relative_file: str, source: str) -> MutatedModule:
     """Every mutant of one file, and the rewritten code that holds them all."""
+    from mutmut.mutation import file_mutation
     from mutmut.mutation.file_mutation import combine_mutations_to_source, create_mutations
 
+    # mutmut re-renders every class to index where each generated function lands (for its own `show` and
+    # `apply`); we never read that index, and skipping it saves about a fifth of the generation time.
+    file_mutation.collect_line_spans = _no_line_spans
     check_pragmas(relative_file, source)
 
     try:
