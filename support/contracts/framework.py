@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from support.contracts.answers import is_result_like
 from support.contracts.contract import ServiceContract
 from support.contracts.doubles import ContractDouble
 from support.contracts.graph import dependency_cycles, unknown_dependencies
 from support.contracts.measure import rolled_back
-from support.contracts.validation import ContractValidationResult, ContractValidator, Failure, is_result_like
+from support.contracts.outcomes import ContractValidationResult, Failure
+from support.contracts.validation import ContractValidator
 
 
 def _rate(passed: int, total: int) -> float | None:

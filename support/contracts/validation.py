@@ -29,7 +29,6 @@ from support.contracts.error_checks import ErrorConditionChecks
 from support.contracts.injection import injectable_names, rebuild_with
 from support.contracts.measure import Cost, measuring, rolled_back
 from support.contracts.outcomes import (
-    CHECK_KINDS,
     ContractValidationResult,
     Failure,
     OperationRun,
@@ -39,8 +38,7 @@ from support.contracts.recording import CallLog, RecordingProxy
 from support.contracts.shapes import data_shape_problem
 from support.contracts.static_checks import check_inputs, check_methods, data_inputs, takes_any_keyword
 
-__all__ = ["CHECK_KINDS", "AnyService", "ContractValidationResult", "ContractValidator", "Failure",
-           "code_text", "data_shape_problem", "is_result_like"]
+__all__ = ["AnyService", "ContractValidator"]
 
 NOT_BUILT = object()
 
