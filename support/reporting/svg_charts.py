@@ -68,7 +68,11 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 640, ov
         return _empty(title, width)
     label_w, note_w, row_h, top = 290, 110, 22, 34
     plot_w = width - label_w - note_w
-    top_value = nice_ceiling(max(max(b.value, b.limit or 0) for b in bars))
+    # A budget far above every bar would squash the bars: budgets count for the scale up to twice the top bar
+    # (a budget past the scale is not drawn; the note still says it).
+    biggest = max(b.value for b in bars)
+    top_value = nice_ceiling(max([biggest, *(b.limit for b in bars if b.limit is not None
+                                             and (biggest <= 0 or b.limit <= 2 * biggest))]))
     height = top + row_h * len(bars) + 26
     parts = [_open(width, height, title), _title(title)]
     for tick in range(5):
@@ -92,7 +96,7 @@ def horizontal_bars(bars: list[Bar], title: str, unit: str, width: int = 640, ov
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" rx="2" fill="{color}">'
             f"<title>{escape(bar.label)}: {fmt(bar.value)} {escape(unit)}</title></rect>"
         )
-        if bar.limit is not None:
+        if bar.limit is not None and bar.limit <= top_value:
             lx = label_w + plot_w * bar.limit / top_value
             parts.append(
                 f'<line x1="{lx:.1f}" y1="{y + 1}" x2="{lx:.1f}" y2="{y + row_h - 1}" stroke="#222" '
