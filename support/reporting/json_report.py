@@ -177,9 +177,18 @@ def repeated_statement_lines(results: Sequence[TestResult], top: int = REPEATED_
     return [
         f"{site}: the same statement ran {e['count']:,} times in {e['scenarios']} scenario"
         f"{'s' if e['scenarios'] != 1 else ''} ({e['ms']:.0f} ms; up to {e['most'][0]} in \"{e['most'][1]}\") — "
-        f"load it once (select_related/prefetch_related, or keep it for the request): {_short_sql(sql)}"
+        f"{_advice(sql)}: {_short_sql(sql)}"
         for (site, sql), e in ranked
     ]
+
+
+def _advice(sql: str) -> str:
+    verb = sql.split(None, 1)[0].upper() if sql.strip() else ""
+    if verb == "INSERT":
+        return "write the rows in one go (bulk_create)"
+    if verb in ("UPDATE", "DELETE"):
+        return "change the rows in one statement (queryset.update/delete, bulk_update)"
+    return "load it once (select_related/prefetch_related, or keep it for the request)"
 
 
 def _short_sql(sql: str, limit: int = 160) -> str:
