@@ -46,11 +46,11 @@ Feature: Every write leaves a complete, chained audit entry
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And "gus" has recorded the client "Initech"
     When someone <tampering> behind PRS's back
-    Then the audit check of "Acme" names the <named> entry as the first broken link
+    Then the audit check of "Acme" names the <named> entry as the first broken link, because <reason>
     And the audit trail of "Globex" is intact
 
     Examples:
-      | tampering                                            | named  |
-      | removes the second audit entry of "Acme"             | third  |
-      | swaps the second and third audit entries of "Acme"   | second |
-      | rewrites the fourth audit entry of "Acme"            | fourth |
+      | tampering                                          | named  | reason                                       |
+      | removes the second audit entry of "Acme"           | third  | it no longer follows the entry before it     |
+      | swaps the second and third audit entries of "Acme" | second | it no longer follows the entry before it     |
+      | rewrites the fourth audit entry of "Acme"          | fourth | its content no longer matches its hash       |

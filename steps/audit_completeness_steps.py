@@ -103,14 +103,19 @@ def step_alters(context, ordinal, org):
                        ["999999", _nth(context, ordinal, org).pk])
 
 
-@then('the audit check of "{org}" names the {ordinal} entry as the first broken link')
-def step_check_names(context, org, ordinal):
+REASONS = {"it no longer follows the entry before it": "previous_hash does not match the entry before it",
+           "its content no longer matches its hash": "content does not match entry_hash"}
+
+
+@then('the audit check of "{org}" names the {ordinal} entry as the first broken link, because {reason}')
+def step_check_names(context, org, ordinal, reason):
     organization = s.organization(context, org)
     expected = context.original_ids[ORDINALS[ordinal]]
     result = s.service(context, "audit_service").verify_chain(organization)
     assert not result.success, f"the audit check of {org} found nothing wrong"
-    broken = [link.entry_id for link in result.data.broken if link.organization_id == organization.pk]
-    assert broken == [expected], f"the check names {broken}, expected entry {expected} ({ordinal})"
+    broken = [(link.entry_id, link.reason) for link in result.data.broken if link.organization_id == organization.pk]
+    assert broken == [(expected, REASONS[reason])], f"the check names {broken}, expected entry {expected} " \
+                                                   f"({ordinal}) because {REASONS[reason]}"
 
 
 @when('"{first}" and "{second}" take turns recording {count:d} clients each')
