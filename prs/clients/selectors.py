@@ -14,7 +14,9 @@ CLIENT_FILTERS = {"status": "status", "nationality": "nationality__iexact", "ema
 
 
 def client_queryset(actor: User) -> QuerySet[Client]:
-    return scope_to_actor(Client.objects.select_related("organization", "created_by"), actor)
+    # select_related only saves queries: clients go out with their organization's and author's ids, not joined rows
+    related = Client.objects.select_related("organization", "created_by")  # pragma: no mutate — only saves queries
+    return scope_to_actor(related, actor)
 
 
 def client_list(actor: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Client]:
