@@ -90,9 +90,10 @@ class ServiceIntegrationTestFramework:
     def test_service_integration(self, service_a: str, service_b: str) -> dict[str, Any]:
         """Exercise the caller of the pair with the other one's real implementation behind a recording proxy.
 
-        The caller is whichever of the two declares the other as a dependency. Success means the caller's
-        examples ran and succeeded, it really called the callee, every call fit the callee's contract and
-        the callee answered with results.
+        The caller is whichever of the two declares the other as a dependency. It runs its examples, and one
+        placeholder call (from its inputs) for each method without an example. Success means the examples
+        succeeded, the caller really called the callee, every call fit the callee's contract and the callee
+        answered with results.
         """
         started = time.perf_counter()
         report: dict[str, Any] = {"success": False, "services": [service_a, service_b], "errors": []}
