@@ -42,7 +42,7 @@ Feature: Every write leaves a complete, chained audit entry
     And the audit trail of "Globex" is intact
 
   @rule:AUD-04 @tampers
-  Scenario Outline: The chain breaks where an entry was <tampering>
+  Scenario Outline: The audit check finds the chain broken after someone <tampering>
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And "gus" has recorded the client "Initech"
     When someone <tampering> behind PRS's back
