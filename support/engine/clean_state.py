@@ -185,7 +185,10 @@ class AliasState:
             with connection.cursor() as cursor:
                 cursor.execute("; ".join(statements))
             return
-        with transaction.atomic(using=self.alias), connection.cursor() as cursor:
+        # The emptied tables and the restored clean rows are consistent with each other and with every table
+        # left alone, so SQLite need not check foreign keys row by row at COMMIT (that took 30–70 ms).
+        with connection.constraint_checks_disabled(), transaction.atomic(using=self.alias), \
+                connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
 
