@@ -37,14 +37,17 @@ class ErrorConditionChecks:
             inputs = self.v.method_inputs(method)
             if not (inputs.data_keys or inputs.plain_params or inputs.id_inputs):
                 continue  # nothing a standard probe could change
+            # Planning only reads which inputs the baseline carries: the example call as already built for
+            # its own run will do; else build it, in a transaction of its own (a builder may write).
+            baseline = self.v.example_calls.get(method)
             source = self.contract.examples.get(method)
-            # A builder may write: resolve it in a transaction of its own (a plain Call needs none).
-            with self.v.isolation() if callable(source) else contextlib.nullcontext():
-                try:
-                    baseline = self.v.baseline(method)
-                except Exception as exc:  # noqa: BLE001 - already an 'outputs' failure of the example
-                    self.warn(f"{method} not probed: its example could not be built: {error_text(exc)}")
-                    continue
+            if baseline is None:
+                with self.v.isolation() if callable(source) else contextlib.nullcontext():
+                    try:
+                        baseline = self.v.baseline(method)
+                    except Exception as exc:  # noqa: BLE001 - already an 'outputs' failure of the example
+                        self.warn(f"{method} not probed: its example could not be built: {error_text(exc)}")
+                        continue
             if baseline is None:
                 continue
             for probe in probes:

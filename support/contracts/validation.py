@@ -82,6 +82,7 @@ class ContractValidator:
         self.result = ContractValidationResult(contract.service_name, contract.version)
         self.fixture: Any = NOT_BUILT
         self._method_inputs: dict[str, MethodInputs] = {}
+        self.example_calls: dict[str, Call] = {}  # each example as built for its run
 
     # -- entry points ------------------------------------------------------------------------------------
     def validate(self) -> ContractValidationResult:
@@ -181,6 +182,7 @@ class ContractValidator:
             with self.isolation():
                 try:
                     call = self.resolve(source)
+                    self.example_calls[method] = call
                 except Exception as exc:  # noqa: BLE001
                     self.fail("outputs", method, f"{method}: example could not be built: {error_text(exc)}")
                     continue
