@@ -141,7 +141,11 @@ class Campaign:
         from support.engine.databases import TestDatabases
 
         databases = TestDatabases()
-        databases.prepare()
+        try:
+            databases.prepare()
+        except Exception as error:  # an unreachable database server, a failing migration
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise ValueError(f"cannot create the test database: {type(error).__name__}: {first}") from None
         connections.close_all()
         pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios)
         previous = self._install_stop_signals()
@@ -149,6 +153,7 @@ class Campaign:
             baseline = self._baseline(state, pool, suite, space, all_mutants)
             records, resumed = self._mutants(state, pool, suite, mutants, baseline)
         except KeyboardInterrupt:
+            state.add_elapsed(time.monotonic() - started)
             raise Interrupted(len(state.load_results()), len(mutants)) from None
         finally:
             pool.kill_all()
@@ -172,7 +177,8 @@ class Campaign:
             "resumed_mutants": resumed, "baseline_seconds": round(baseline.seconds, 2),
             "baseline_failures": {n: s.get("error", "") for n, s in failing.items()},
         }
-        result = summarize(entries, time.monotonic() - started, extra)
+        # An interrupted and resumed run reports the time of all its sessions.
+        result = summarize(entries, state.add_elapsed(time.monotonic() - started), extra)
         write_json(out / RESULT_FILE, result)
         return result
 

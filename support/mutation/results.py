@@ -116,7 +116,8 @@ class RunState:
             self.resumed = True
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            for path in (self.results_path, self.baseline_path, self.baseline_runs_path):
+            for path in (self.results_path, self.baseline_path, self.baseline_runs_path,
+                         folder / "elapsed_seconds"):
                 if path.exists():
                     path.unlink()
             stamp.write_text(fingerprint + "\n")
@@ -131,6 +132,17 @@ class RunState:
 
     def save_baseline(self, baseline: dict[str, Any]) -> None:
         write_json(self.baseline_path, baseline)
+
+    def add_elapsed(self, seconds: float) -> float:
+        """Add one session's wall time; return the total over the sessions of this run."""
+        path = self.folder / "elapsed_seconds"
+        try:
+            total = float(path.read_text()) if path.exists() else 0.0
+        except ValueError:
+            total = 0.0
+        total += seconds
+        path.write_text(f"{total:.3f}\n")
+        return total
 
     def load_baseline_runs(self) -> dict[str, dict[str, Any]]:
         return {r["name"]: r["run"] for r in _read_jsonl(self.baseline_runs_path)}

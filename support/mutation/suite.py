@@ -31,7 +31,11 @@ def load_suite(tags: str | None) -> LoadedSuite:
     from support.behave.framework_setting import FrameworkSettingError, build_framework
     from support.behave.registration import GherkinGraphError, GherkinSuite, to_test_scenario
 
-    prepared = session._load_from_scratch()  # behave.ini, environment.py (Django), the step modules
+    try:
+        prepared = session._load_from_scratch()  # behave.ini, environment.py (Django), the step modules
+    except Exception as error:  # behave's ConfigError, an environment.py or a step module that fails to import
+        raise SuiteError(f"cannot load the behave suite from {Path.cwd()} (behave.ini, environment.py, steps/): "
+                         f"{type(error).__name__}: {error}") from None
     config = prepared.config
     config.format, config.outputs, config.outfiles = [], [], []
     config.junit = False
