@@ -174,6 +174,7 @@ class Campaign:
         extra = {
             "targets": targets, "scenarios": len(suite.scenarios), "jobs": options.jobs, "tags": options.tags,
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+            "all_mutants": len(all_mutants),  # of every shard together: merge checks none is missing
             "resumed_mutants": resumed, "baseline_seconds": round(baseline.seconds, 2),
             "baseline_failures": {n: s.get("error", "") for n, s in failing.items()},
         }

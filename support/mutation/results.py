@@ -76,6 +76,8 @@ def merge(folders: Iterable[Path]) -> dict[str, Any]:
     mutants: list[dict[str, Any]] = []
     durations: list[float] = []
     sources: list[str] = []
+    shards: dict[str, str] = {}  # "K/N" -> file
+    expected: set[int] = set()
     for folder in folders:
         path = Path(folder) / RESULT_FILE if Path(folder).is_dir() else Path(folder)
         try:
@@ -96,8 +98,24 @@ def merge(folders: Iterable[Path]) -> dict[str, Any]:
             mutants.append(mutant)
         durations.append(float(data.get("duration_seconds", 0.0)))
         sources.append(str(path))
+        if data.get("shard"):
+            if data["shard"] in shards:
+                raise MergeError(f"{path}: shard {data['shard']} is also {shards[data['shard']]}")
+            shards[data["shard"]] = str(path)
+        if data.get("all_mutants") is not None:
+            expected.add(int(data["all_mutants"]))
     if not sources:
         raise MergeError("nothing to merge")
+    if shards:
+        totals = {spec.split("/")[1] for spec in shards}
+        if len(totals) > 1:
+            raise MergeError(f"shards of different splits: {', '.join(sorted(shards))}")
+        total = int(totals.pop())
+        missing = sorted(set(range(1, total + 1)) - {int(spec.split('/')[0]) for spec in shards})
+        if missing:
+            raise MergeError(f"shard(s) {', '.join(f'{k}/{total}' for k in missing)} missing from the merge")
+    if len(expected) == 1 and len(mutants) != next(iter(expected)):
+        raise MergeError(f"the shards hold {len(mutants)} mutants, their runs made {next(iter(expected))}")
     return summarize(mutants, max(durations), {"merged_from": sources})
 
 

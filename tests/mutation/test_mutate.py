@@ -137,6 +137,8 @@ def test_two_shards_merge_to_the_result_of_one_run(full_run: tuple[Path, dict[st
                 [(m["id"], m["status"], m["line"], m["diff"], m["covered_by"]) for m in data["mutants"]])
 
     assert essence(result) == essence(whole)
+    incomplete = mutate(project, "--merge", "shard1", "--out", "merged1")
+    assert incomplete.returncode == 2 and "shard(s) 2/2 missing from the merge" in incomplete.stderr
 
 
 def test_bad_input_is_named_without_a_traceback(tmp_path: Path) -> None:
