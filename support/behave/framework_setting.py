@@ -8,15 +8,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
+from support.behave.options import DEFAULT_FRAMEWORK
 
 
 class FrameworkSettingError(Exception):
     """The configured framework cannot be built; the message names the setting."""
 
 
-def build_framework(config: Any) -> Any:
-    spec = config.userdata.get("framework", DEFAULT_FRAMEWORK)
+def build_framework(config: Any, spec: str | None = None) -> Any:
+    spec = spec or config.userdata.get("framework", DEFAULT_FRAMEWORK)
     module_name, _, class_name = spec.partition(":")
     try:
         return getattr(importlib.import_module(module_name), class_name)()

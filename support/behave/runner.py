@@ -32,6 +32,7 @@ from behave.runner_util import collect_feature_locations, parse_features, print_
 from support.behave import session
 from support.behave.clock import ClockSettingError, default_today
 from support.behave.framework_setting import FrameworkSettingError, build_framework
+from support.behave.options import OptionsError, RunnerOptions
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
 from support.behave.summary import closing_line, count_statuses, run_notes, status_word
@@ -77,9 +78,8 @@ def database_problem(error: BaseException) -> str | None:
     return f"DatabaseError: cannot reach the {connection.vendor} database {where} (DATABASE_URL): {first_line}"
 
 
-def live_progress(config: Any, jobs: int, total: int) -> Any:
+def live_progress(wanted: str, jobs: int, total: int) -> Any:
     """A live bar with ETA on the terminal (stderr) for parallel runs; `-D progress=yes|no` forces it."""
-    wanted = config.userdata.get("progress", "auto")
     if wanted == "no" or (wanted == "auto" and (jobs < 2 or not sys.stderr.isatty())):
         return None
     from support.reporting.progress import RunProgress
@@ -113,7 +113,12 @@ class FrameworkRunner(Runner):
 
     def __init__(self, config: Any, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
-        self.reports_dir = Path(config.userdata.get("reports", REPORTS_DIR))
+        self.options_error: OptionsError | None = None
+        try:
+            self.options = RunnerOptions.from_userdata(config.userdata)
+        except OptionsError as error:  # reported by run_with_paths, as every setting error is
+            self.options, self.options_error = RunnerOptions(), error
+        self.reports_dir = Path(self.options.reports)
         self.report_path = self.reports_dir / "report.json"
         self.shard_plan: Any = None
         if self.reports_dir != Path(REPORTS_DIR):
@@ -122,6 +127,8 @@ class FrameworkRunner(Runner):
     def run_with_paths(self) -> bool:
         self.context = Context(self)
         try:
+            if self.options_error is not None:
+                raise RunStopped(f"OptionsError: {self.options_error}", "bad framework setting")
             return self._run()
         except RunStopped as stop:
             print(str(stop), flush=True)
@@ -182,7 +189,7 @@ class FrameworkRunner(Runner):
 
     def _apply_shard(self, entries: list[ScenarioEntry], pulled_in: set[str]) -> tuple[list[ScenarioEntry], set[str]]:
         """``-D shard=K/N``: this shard's scenarios plus what they need; returns (entries, names not counted)."""
-        spec = self.config.userdata.get("shard")
+        spec = self.options.shard
         if not spec:
             return entries, set()
         from support.engine.sharding import (
@@ -198,7 +205,7 @@ class FrameworkRunner(Runner):
             index, total = parse_shard_spec(spec)
             try:
                 # Balanced on the last full run's timings: every shard reads the same file, so all agree.
-                durations_file = Path(self.config.userdata.get("durations", f"{REPORTS_DIR}/report.json"))
+                durations_file = Path(self.options.durations or f"{REPORTS_DIR}/report.json")
                 last = load_report(durations_file) if durations_file.exists() else None
             except ReportError:
                 last = None  # timings are only a balancing hint
@@ -233,7 +240,7 @@ class FrameworkRunner(Runner):
         jobs = max(1, int(getattr(self.config, "jobs", 1) or 1))
         session.prepare(self.config, self.hooks, self.base_dir)
         try:
-            framework = build_framework(self.config)
+            framework = build_framework(self.config, self.options.framework)
             default_today(self.config.userdata)
         except (FrameworkSettingError, ClockSettingError) as error:
             raise RunStopped(f"{type(error).__name__}: {error}", "bad framework setting") from None
@@ -247,10 +254,11 @@ class FrameworkRunner(Runner):
         allure_dir = allure_results_dir(self.config)
 
         def on_start() -> None:  # the databases are ready: this run will report, so the last one's results go
-            if allure_dir and self.config.userdata.get("keep_allure_results", "no") != "yes":
+            if allure_dir and self.options.keep_allure_results != "yes":
                 clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
 
-        progress = live_progress(self.config, jobs, len(entries))
+        progress = live_progress(self.options.progress, jobs, len(entries))
+        framework.report_labels = {"title": self.options.title, "product": self.options.product}
 
         def on_result(result: Any) -> None:
             results.append(result)

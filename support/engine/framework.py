@@ -36,6 +36,8 @@ class IntegrationFramework:
         self.current_attempt: int = 0
         self.last_results: list[TestResult] = []  # parent side, after run_all_scenarios
         self.last_report: dict[str, Any] | None = None
+        # Merged into the report's summary: what the reports call the run (e.g. {"title": ..., "product": ...}).
+        self.report_labels: dict[str, str] = {}
 
     # --- registration -------------------------------------------------------------------------
     def register_scenario(self, scenario: TestScenario) -> TestScenario:
@@ -96,6 +98,7 @@ class IntegrationFramework:
                               tags=record.tags)
         if record.interrupted:
             report["summary"]["interruption"] = record.interruption_reason
+        report["summary"].update(self.report_labels)
         return report
 
     # --- extension points (worker side) -------------------------------------------------------

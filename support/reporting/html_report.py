@@ -46,7 +46,7 @@ def render_html(report: Mapping[str, Any], history: Sequence[Mapping[str, Any]] 
     charts = [duration_chart(results), query_chart(results), memory_chart(results), trend_chart(history)]
     blocked = [r for r in results if status_of(r) == "blocked"]
     return _env.get_template("report.html").render(
-        title="PRS acceptance run",
+        title=str(summary.get("title") or "Acceptance run"),  # the runner's `title` setting
         run={"start": summary.get("start_time", "?"), "end": summary.get("end_time", "?"),
              "duration": fmt(number(summary.get("total_duration_seconds"))),
              "success_rate": fmt(number(summary.get("success_rate"))),

@@ -27,9 +27,10 @@ def suite_name(result: Mapping[str, Any]) -> str:
     return f"{PYTHON_SUITE}.{tags[0]}" if tags else PYTHON_SUITE
 
 
-def build_junit(report: Mapping[str, Any], name: str = "prs-acceptance") -> ET.Element:
+def build_junit(report: Mapping[str, Any], name: str | None = None) -> ET.Element:
     results: Sequence[Mapping] = report.get("results") or []
     summary = report.get("summary") or {}
+    name = name or str(summary.get("product") or "acceptance")  # the runner's `product` setting
     groups: dict[str, list[Mapping]] = {}
     for result in results:
         groups.setdefault(suite_name(result), []).append(result)

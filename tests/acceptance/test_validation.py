@@ -68,3 +68,19 @@ def test_a_database_url_that_does_not_parse_is_named(make_project):
     assert "DATABASE_URL does not parse as a database URL" in run.output
     assert "Traceback" not in run.output
     assert run.last_line == "acceptance: not run — environment.py failed"
+
+
+def test_an_unknown_userdata_key_is_named(make_project):
+    run = make_project("basic").behave("-D", "report=reports/s1")
+    assert run.returncode == 1
+    assert "unknown userdata key 'report'" in run.output and "reports" in run.output
+    assert run.last_line == "acceptance: not run — bad framework setting"
+
+
+def test_a_suites_own_userdata_keys_are_declared_and_the_reports_take_the_configured_title(make_project):
+    project = make_project("basic")
+    run = project.behave("-f", "progress", "-D", "browser=firefox", "-D", "suite_userdata=browser",
+                         "-D", "title=Shop checkout run", "-D", "product=Shop")
+    assert run.returncode == 0, run.output
+    assert "<title>Shop checkout run" in (project.path / "reports" / "report.html").read_text()
+    assert '<testsuites name="Shop"' in (project.path / "reports" / "junit.xml").read_text()
