@@ -103,9 +103,13 @@ def allure_results_dir(config: Any) -> str | None:
 
 
 def _worker_told_allure(result: Any) -> bool:
-    """Whether the worker's Allure formatter already wrote this result's status."""
+    """Whether the worker's Allure formatter already wrote this result (as failed or broken, or as the very status
+    the engine gives). Not when the steps passed and the engine failed the scenario afterwards (its worker had to
+    be replaced), nor when the worker never got to say anything."""
     outcome = result.outcome if isinstance(result.outcome, dict) else None
-    return outcome is not None and outcome.get("status") == status_word(result)
+    if outcome is None:
+        return False
+    return outcome.get("status") not in ("passed", "skipped") or outcome.get("status") == status_word(result)
 
 
 class FrameworkRunner(Runner):
