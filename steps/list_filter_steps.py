@@ -3,7 +3,8 @@ Globex. A list that forgot its organization would show Globex's twins next to Ac
 
 The ledger (built through PRS's services, on 2026-06-15 by the feature's clock):
 
-* clients Contoso (clear, Nepali, contoso@example.com) and Northwind (pending, American)
+* clients Contoso (clear, Nepali, contoso@example.com) and Northwind (pending, American, buyer@nwt.example:
+  its name and its email share no part, so searching the name cannot pass by matching the email)
 * deals Alpha (first seller, Contoso, 1000.00 USD, bank, 2026-06-01, verified, fully paid by TXN-0001),
   Beta (second seller, Northwind, 500.00 EUR, cheque, 2026-06-10, partly paid by TXN-0002, TXN-0003 pending),
   Gamma (first seller, Northwind, 300.00 USD, cash, 2026-06-11, rejected, TXN-0004 rejected)
@@ -42,7 +43,7 @@ def build_ledger(context: Any, org: str) -> None:
         "Contoso": ClientFactory(organization=office, created_by=admin, name="Contoso", email="contoso@example.com",
                                  nationality="Nepali", status="clear"),
         "Northwind": ClientFactory(organization=office, created_by=admin, name="Northwind",
-                                   email="orders@northwind.example", nationality="American"),
+                                   email="buyer@nwt.example", nationality="American"),
     }
     if org == "Acme":
         context.clients = dict(clients)
