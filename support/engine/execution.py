@@ -143,12 +143,12 @@ class Executor:
             if self.retry:
                 name = self.retry.pop(0)
             else:
-                ready = self.queue.ready()
-                if not ready:
+                first = self.queue.next_ready()
+                if first is None:
                     return
-                name = ready[0].name
+                name = first.name
                 self.queue.start(name)
-                self.progress[name] = _Progress(ready[0])
+                self.progress[name] = _Progress(first)
             progress = self.progress[name]
             progress.attempts += 1
             worker.send(("run", name, progress.attempts),
