@@ -53,8 +53,11 @@ class NotificationService:
             errors["type"] = [f"{type!r} is not one of {', '.join(NotificationType.values)}."]
         if priority not in Priority.values:
             errors["priority"] = [f"{priority!r} is not one of {', '.join(Priority.values)}."]
-        if not title:
-            errors["title"] = ["This field is required."]
+        for field, text in (("title", title), ("message", message)):
+            if not isinstance(text, str):
+                errors[field] = [f"Must be text, not {text.__class__.__name__}."]  # `type` is a parameter here
+            elif not text.strip():
+                errors[field] = ["This field is required."]
         organization_id = getattr(related_object, "organization_id", None)
         if organization_id is None:
             errors["related_object"] = [f"{object_type(related_object)} belongs to no organization."]
