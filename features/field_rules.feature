@@ -56,6 +56,12 @@ Feature: What PRS accepts in each field, at the edges
     When "sam" changes the email of "Contoso" to "Buyer@Fabrikam.example"
     Then that submission is refused as invalid, naming email
 
+  @rule:CLI-07
+  Scenario: A client keeps its own email, in any case, when edited
+    Given "sam" has recorded the client "Contoso"
+    When "sam" changes the email of "Contoso" to its own, in capitals
+    Then that submission is accepted
+
   @rule:DEAL-05 @rule:DEAL-06 @rule:DEAL-07 @rule:DEAL-15 @rule:API-11
   Scenario Outline: A new deal with <field> <value> is <outcome>
     Given "sam" has recorded the client "Contoso"

@@ -140,6 +140,11 @@ def deal_body_without_client() -> dict[str, Any]:
             "due_date": (_today() + s.DEAL_TERM).isoformat(), "payment_method": "bank"}
 
 
+@when('"{username}" changes the email of "{name}" to its own, in capitals')
+def step_keeps_email(context, username, name):
+    step_changes_email(context, username, name, s.client(context, name).email.upper())
+
+
 @when('"{username}" changes the email of "{name}" to "{email}"')
 def step_changes_email(context, username, name, email):
     submit(context, username, "PATCH", api.detail_path("clients", s.client(context, name).pk), {"email": email},

