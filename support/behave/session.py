@@ -2,9 +2,10 @@
 
 The parent (``support.behave.runner``) loads ``environment.py`` and the step modules to validate the suite,
 then calls :func:`prepare`; forked workers inherit that state and only build their own behave runner, run
-``before_all`` once, and then for every scenario: parse its file anew (formatters such as Allure wrap
-``scenario.run`` and would pile up on a reused model), run the feature (and rule) hooks around it, and
-``scenario.reset(); scenario.run(runner)``. Without a prepared parent (``run_all_scenarios()`` called from
+``before_all`` once, and then for every scenario: take its file's model (parsed once per worker; the
+``scenario.run`` wrappers formatters such as Allure add are removed before the feature is announced again, so
+they never pile up), run the feature (and rule) hooks around it, and ``scenario.reset(); scenario.run(runner)``
+(the outline row's values kept). Without a prepared parent (``run_all_scenarios()`` called from
 Python, or a spawned worker) the session loads everything itself from ``behave.ini``.
 
 The returned outcome is plain data (it crosses the process boundary): the scenario's status and every step's
