@@ -302,7 +302,10 @@ class FrameworkRunner(Runner):
         if interruption is not None:
             raise SystemExit(exit_code_of(interruption))
         missing = len(entries) - len(results)
-        return counts.failed > 0 or missing > 0 or self.aborted
+        # A blocked scenario did not pass: in a shard its failing dependency belongs to another shard's count,
+        # so the block alone must fail this one.
+        blocked = counts.by_status.get("blocked", 0)
+        return counts.failed > 0 or blocked > 0 or missing > 0 or self.aborted
 
     def _write_outputs(self, report: dict[str, Any] | None) -> None:
         """HTML, JUnit, rerun file and history beside report.json (an interrupted run has only report.json)."""

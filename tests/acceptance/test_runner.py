@@ -69,3 +69,18 @@ def test_plain_behave_runner_fallback_isolates_scenarios(make_project):
     run = make_project("basic").behave("--runner", "behave.runner:Runner", "-f", "progress")
     assert run.returncode == 0, run.output
     assert "6 scenarios passed, 0 failed" in run.output
+
+
+def test_a_shard_whose_scenario_is_blocked_fails(make_project):
+    """The failing dependency counts in its own shard; the shard that owns the blocked scenario fails too."""
+    project = make_project("blocked_shards")
+    verdicts = {}
+    for k in (1, 2):
+        run = project.behave("-f", "plain", "-D", f"shard={k}/2", "-D", f"reports=reports/s{k}")
+        owned = json.loads((project.path / "reports" / f"s{k}" / "report.json").read_text())["shard"]
+        verdicts[k] = (run.returncode, run.last_line, owned)
+    owner_of_base = next(k for k, (_, _, shard) in verdicts.items() if "base: Wrong sum" in shard["owned"])
+    other = 3 - owner_of_base
+    assert verdicts[other][2]["owned"] and "base: Wrong sum" in verdicts[other][2]["pulled_in"], verdicts
+    assert verdicts[other][0] == 1, verdicts  # only blocked scenarios of its own, and still red
+    assert verdicts[owner_of_base][0] == 1, verdicts
