@@ -52,11 +52,13 @@ def test_a_signal_stops_the_run_like_ctrl_c(make_project, signum, exit_code, job
     assert report["summary"]["interrupted"] is True
     assert report["summary"]["interruption"] == f"interrupted ({name})"
     statuses = {r["scenario_name"]: (r["status"], r["error"]) for r in report["results"]}
-    assert statuses.pop("signals: Quick") == ("passed", None)
-    assert statuses.pop(HANGING) == ("error", f"interrupted ({name}) during attempt 1")
-    # With -j 2 the last one may have run, or been running, beside the hanging one.
-    assert statuses in ({}, {"signals: Never reached": ("passed", None)},
-                        {"signals: Never reached": ("error", f"interrupted ({name}) during attempt 1")})
+    interrupted = ("error", f"interrupted ({name}) during attempt 1")
+    assert statuses.pop(HANGING) == interrupted
+    if jobs == "1":
+        assert statuses == {"signals: Quick": ("passed", None)}
+    else:  # the other worker runs the others beside the hanging one: each is done, still running, or not begun
+        assert set(statuses) <= {"signals: Quick", "signals: Never reached"}
+        assert set(statuses.values()) <= {("passed", None), interrupted}
     assert output.rstrip().splitlines()[-1].endswith(f"— interrupted ({name})"), output
     assert (project.path / "reports" / "report.html").exists()  # the other reports too
 

@@ -62,9 +62,10 @@ def test_a_hung_scenario_is_stopped_at_its_timeout_and_the_run_goes_on(engine: E
     assert results["hangs"]["status"] == "timed_out"
     assert results["hangs"]["attempts"] == 1  # a timeout is not retried
     assert "timed out after 1 s" in results["hangs"]["error"]
-    assert 1.0 <= results["hangs"]["duration_seconds"] < 2.0  # stopped within a second of its limit
+    # Stopped soon after its limit (a slack for a loaded machine: an unstopped hang would take 60 s or more).
+    assert 1.0 <= results["hangs"]["duration_seconds"] < 3.0
     assert results["next"]["status"] == "passed"
-    assert elapsed < 4, f"the run took {elapsed:.1f} s: the hung worker was not stopped at its 1 s timeout"
+    assert elapsed < 10, f"the run took {elapsed:.1f} s: the hung worker was not stopped at its 1 s timeout"
 
 
 @pytest.mark.parametrize("death", ["sigkill", "os_exit"])
