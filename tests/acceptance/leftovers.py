@@ -55,3 +55,17 @@ def leftover_databases(run_pid: int, suffix: str) -> list[str]:
     with psycopg.connect(url, autocommit=True) as connection:
         rows = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"%{suffix}%"])
         return sorted(row[0] for row in rows)
+
+
+def drop_leftover_databases(run_pid: int, suffix: str) -> None:
+    """Remove what a SIGKILLed run could not: its test databases (the runner gets no chance to drop them)."""
+    if not on_postgres():
+        for path in VAR_DIR.glob(f"test_prs_{run_pid}*"):
+            path.unlink(missing_ok=True)
+        return
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(url, autocommit=True) as connection:
+        for name in leftover_databases(run_pid, suffix):
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
