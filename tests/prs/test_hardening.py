@@ -27,17 +27,10 @@ from prs.deals.models import Payment, PaymentDecision
 from prs.notifications.models import Notification
 from support.prs.api_client import api_routes
 from support.prs.login_timing import TEST_ITERATIONS, failed_login_medians, production_hasher, spread
+from tests.prs.test_api_endpoints import api_as
 
 PASSWORD = "correct horse battery staple"
 TERMS = {"commission_rate": "100", "exchange_rate": "999999", "bonus": "999999999.99", "penalty": "1.00"}
-
-
-def api_as(user: Any | None = None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 @pytest.fixture
