@@ -8,7 +8,7 @@ Anything else — another exception escaping, a success, a value that is not a r
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +53,29 @@ def judge_refusal(value: Any, error: BaseException | None, *, error_types: tuple
     if getattr(value, "success", None) is True or (is_failure is not None and value is not None):
         return Answer(False, None, "answered with success")
     return Answer(False, None, f"returned {type(value).__name__}, not a failure")
+
+
+def unnamed_input(value: Any, input_name: str) -> str | None:
+    """Why a refusal does not say what was wrong with `input_name`, or None when it does.
+
+    A refusal that carries an `errors` mapping must name the refused input among its keys (``title`` or a
+    path under it, ``title.0``) with at least one message, and every message must be non-empty text: "bad
+    input gets a clear error that names the problem and where it is". A refusal without such a mapping (an
+    exception, a result of another shape) is not judged here.
+    """
+    errors = getattr(value, "errors", None)
+    if not isinstance(errors, Mapping):
+        return None
+    blank = [str(key) for key, messages in errors.items() if not _messages(messages)]
+    if blank:
+        return f"its errors for {', '.join(repr(k) for k in blank)} hold no message"
+    if not any(str(key) == input_name or str(key).startswith(f"{input_name}.") for key in errors):
+        named = ", ".join(repr(str(k)) for k in errors) or "nothing"
+        return f"it does not name {input_name!r} (its errors name {named})"
+    return None
+
+
+def _messages(messages: Any) -> bool:
+    """Non-empty text, or a non-empty list of it."""
+    items = messages if isinstance(messages, list | tuple) else [messages]
+    return bool(items) and all(isinstance(m, str) and m.strip() for m in items)

@@ -9,10 +9,17 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from support.contracts.answers import error_text, judge_refusal
+from support.contracts.answers import error_text, judge_refusal, unnamed_input
 from support.contracts.measure import Cost
 from support.contracts.outcomes import ErrorHandlingRun, OperationRun, ProbeCase
-from support.contracts.probes import CUSTOM_KIND, STANDARD_KINDS, STANDARD_PROBES, Probe
+from support.contracts.probes import (
+    CUSTOM_KIND,
+    INVALID_DATA_KIND,
+    MISSING_REQUIRED_FIELDS_KIND,
+    STANDARD_KINDS,
+    STANDARD_PROBES,
+    Probe,
+)
 from support.contracts.probing import PlannedCase, plan_cases
 
 if TYPE_CHECKING:
@@ -113,7 +120,8 @@ class ErrorConditionChecks:
                           f"{outcome.detail}")
                 return outcome
             value, error, cost = self.v.run_call(target, call)
-        self._judge(outcome, value, error, cost)
+        names = case.input if case.condition in (MISSING_REQUIRED_FIELDS_KIND, INVALID_DATA_KIND) else None
+        self._judge(outcome, value, error, cost, names=names)
         return outcome
 
     def _run_custom(self, target: Any, name: str, probe: Probe, present: set[str]) -> None:
@@ -132,7 +140,10 @@ class ErrorConditionChecks:
         self.result.error_handling[name] = ErrorHandlingRun(name, [outcome], declared_as=[name])
         self._judge(outcome, value, error, cost)
 
-    def _judge(self, outcome: ProbeCase, value: Any, error: BaseException | None, cost: Cost) -> None:
+    def _judge(self, outcome: ProbeCase, value: Any, error: BaseException | None, cost: Cost,
+               names: str | None = None) -> None:
+        """Graceful, with the declared code, naming the refused input (`names`: a data key or parameter the
+        probe left out or spoiled), within the error budget."""
         outcome.ms, outcome.queries = cost.ms, cost.queries
         answer = judge_refusal(value, error, error_types=self.contract.error_types,
                                is_failure=self.contract.is_failure)
@@ -148,6 +159,11 @@ class ErrorConditionChecks:
             outcome.detail = f"code {answer.code!r}, declared {outcome.expected_code!r}"
             self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} answered {answer.code!r}, "
                       f"contract says {outcome.expected_code!r}")
+            return
+        unnamed = unnamed_input(value, names) if names and error is None else None
+        if unnamed:
+            outcome.detail = f"refused, but {unnamed}"
+            self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} refused, but {unnamed}")
             return
         outcome.handled_gracefully = self.v.within_budget(outcome.method, self.contract.error_budget, cost.ms,
                                                          cost.queries, f" ({outcome.condition}, {outcome.variant})")

@@ -175,6 +175,27 @@ def test_a_success_where_a_refusal_is_due_breaks_the_contract():
                for e in result.errors), result.errors
 
 
+@pytest.mark.parametrize("errors_for, expected", [
+    (lambda bad: {"data": ["invalid"]}, "it does not name 'client_name' (its errors name 'data')"),
+    (lambda bad: {k: None for k in bad}, "hold no message"),
+    (lambda bad: {k: [""] for k in bad}, "hold no message"),
+    (lambda bad: {f"{k}.0": ["required text"] for k in bad}, None),  # a path under the input names it
+])
+def test_a_refusal_must_name_the_refused_input_with_a_message(errors_for, expected):
+    class Vague(GracefulClients):
+        def create(self, data: dict[str, Any]) -> Outcome:
+            refused = super().create(data)
+            return refused if refused.success else Outcome(False, errors=errors_for(list(refused.errors)),
+                                                           error_code="validation")
+
+    result = framework_with(Vague()).validate_service_contract("client_service")
+    if expected is None:
+        assert result.contract_valid, result.errors
+    else:
+        assert any("(create, 'client_name' left out): create refused, but" in e and expected in e
+                   for e in result.errors), result.errors
+
+
 def test_the_seed_example_runs_as_written_and_reports_probes_and_times():
     report = framework_with(GracefulClients()).run_comprehensive_service_tests()
     assert set(report["error_handling_tests"]["client_service"]) == STANDARD
