@@ -72,14 +72,17 @@ class MethodSpec:
 
 @dataclass(frozen=True)
 class ErrorSpec:
-    """An error condition: calling `method` this way must fail with `code` (not raise)."""
+    """An error condition: calling `method` this way must fail with `code` (not raise), and, with `names`, name
+    that input in the refusal's errors (as the standard probes require of the input they spoil)."""
 
     method: str
     code: str
     description: str = ""
+    names: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "code": self.code, "description": self.description}
+        spec = {"method": self.method, "code": self.code, "description": self.description}
+        return {**spec, "names": self.names} if self.names else spec
 
 
 @dataclass(frozen=True)

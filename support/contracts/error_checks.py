@@ -138,7 +138,7 @@ class ErrorConditionChecks:
             value, error, cost = self.v.run_call(target, call)
         outcome = ProbeCase(name, call.method, "as declared", expected_code=spec.code if spec else None)
         self.result.error_handling[name] = ErrorHandlingRun(name, [outcome], declared_as=[name])
-        self._judge(outcome, value, error, cost)
+        self._judge(outcome, value, error, cost, names=spec.names if spec and spec.names else None)
 
     def _judge(self, outcome: ProbeCase, value: Any, error: BaseException | None, cost: Cost,
                names: str | None = None) -> None:

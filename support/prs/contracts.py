@@ -153,15 +153,30 @@ def notification_contract() -> ServiceContract:
 
         return Notification.objects.filter(recipient=w.admin).first().pk  # the deal notified the org admins
 
+    def outsider(w: World, superuser: bool = False) -> Any:
+        """An org admin of another organization, or a superuser (who belongs to none)."""
+        from prs.accounts.models import Organization, Role, User
+
+        n = next(_sequence)
+        if superuser:
+            return User.objects.create_superuser(f"root{n}@contracts.test", None)
+        other = Organization.objects.create(name=f"Other contract org {n}")
+        return User.objects.create_user(f"outsider{n}@contracts.test", None, organization=other, role=Role.ORG_ADMIN)
+
     def notify(w: World) -> Call:
         return Call("notify", (), {"recipients": [w.admin], "type": "deal_created", "title": "Deal created",
                                    "message": "A deal was created.", "priority": "medium",
                                    "related_object": w.client})
 
     return contract_from_protocol(
-        NotificationServiceProtocol, "notification_service", version="1.0.0",
+        NotificationServiceProtocol, "notification_service", version="1.1.0",
         errors={"invalid_data": ErrorSpec("notify", VALIDATION, "unknown type or priority, text that is not text"),
-                "invalid_id": ErrorSpec("get", NOT_FOUND, "no notification with that id for the actor")},
+                "invalid_id": ErrorSpec("get", NOT_FOUND, "no notification with that id for the actor"),
+                "stranger_recipient": ErrorSpec("notify", VALIDATION, "a recipient of another organization (NOT-05)",
+                                                names="recipients"),
+                "object_without_organization": ErrorSpec("notify", VALIDATION,
+                                                         "about an object that belongs to no organization",
+                                                         names="related_object")},
         budgets={"notify": WRITE, "get": READ, "list": READ, "mark_read": WRITE},
         error_budget=REFUSAL,
         fixture=_fixture(deal=True),
@@ -170,6 +185,10 @@ def notification_contract() -> ServiceContract:
             "get": lambda w: Call("get", (w.admin, notification(w))),
             "list": lambda w: Call("list", (w.admin,)),
             "mark_read": lambda w: Call("mark_read", (w.admin, notification(w))),
+        },
+        provocations={
+            "stranger_recipient": lambda w: notify(w).with_argument("recipients", [w.admin, outsider(w)]),
+            "object_without_organization": lambda w: notify(w).with_argument("related_object", outsider(w, True)),
         },
     )
 

@@ -271,6 +271,24 @@ def test_a_custom_probe_is_a_callable_and_standard_probes_take_none():
         seed_contract(error_conditions=["invalid_id"], provocations={"invalid_id": Call("get", (0,))})
 
 
+
+def test_a_custom_probe_with_names_must_name_that_input():
+    from support.contracts import ErrorSpec
+
+    duplicate = Call("create", ({"client_name": 7, "email": "x@example.com"},))
+
+    def contract(names: str) -> ServiceContract:
+        return seed_contract(error_conditions=[custom("duplicate", lambda: duplicate)],
+                             errors={"duplicate": ErrorSpec("create", "validation", "a name that is not text", names)})
+
+    named = framework_with(GracefulClients(), contract("client_name")).validate_service_contract("client_service")
+    assert named.contract_valid, named.errors
+    unnamed = framework_with(GracefulClients(), contract("email")).validate_service_contract("client_service")
+    assert any("'duplicate' (create, as declared): create refused, but it does not name 'email' (its errors "
+               "name 'client_name')" in e for e in unnamed.errors), unnamed.errors
+    assert ErrorSpec("create", "validation", "", "email").to_dict()["names"] == "email"
+    assert "names" not in ErrorSpec("create", "validation").to_dict()  # published contracts unchanged without it
+
 def test_standard_probes_can_be_narrowed_or_switched_off():
     contract = seed_contract(standard_probes=(invalid_id(methods=("get",)),), error_conditions=[])
     result = framework_with(RaisesOnMissingFields(), contract).validate_service_contract("client_service")
