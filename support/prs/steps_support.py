@@ -379,3 +379,20 @@ def assert_notified(context: Any, recipient: User, news: str) -> Notification:
     assert found, (f"{recipient.email} has no {kind} notification{' about that ' + about if about else ''}; "
                    f"they have: {[note.notification_type for note in notifications_of(recipient)]}")
     return found[-1]
+
+
+# What a 404 calls each resource of /api/<resource>/<id>/ (API-01: the answer names what was not found).
+NOT_FOUND_LABELS = {"clients": "Client", "deals": "Deal", "payments": "Payment", "commissions": "Commission",
+                    "notifications": "Notification", "audit-logs": "Audit entry"}
+
+
+def assert_says_not_found(answer: Any) -> None:
+    """The 404 of /api/<resource>/<id>/… says "<Resource> <id> not found." in its detail and its errors."""
+    parts = [part for part in answer.path.split("?")[0].split("/") if part]
+    if len(parts) < 3 or parts[1] not in NOT_FOUND_LABELS:
+        return  # not an object's address: nothing to name
+    expected = f"{NOT_FOUND_LABELS[parts[1]]} {parts[2]} not found."
+    body = answer.body if isinstance(answer.body, dict) else {}
+    messages = [m for ms in answer.field_errors.values() for m in (ms if isinstance(ms, list) else [ms])]
+    assert body.get("detail") == expected and expected in messages, (
+        f"expected the answer to say {expected!r}: {answer.describe()}")
