@@ -4,7 +4,8 @@ Each scenario starts at a known instant: its ``@today:DATE`` tag (feature or sce
 the run's default (``-D today=DATE`` or behave.ini's userdata, else ``DEFAULT_TODAY``). time-machine moves the
 wall clock (``time.time``, ``datetime.now``, ``date.today``, Django's ``timezone.now``) and lets it tick on from
 there; it leaves ``time.monotonic`` and ``time.perf_counter`` alone, so timeouts, durations and budgets
-measured with them stay real.
+measured with them stay real. behave's and Allure's own measurements (step durations, "Took", JUnit times,
+Allure start/stop) read the real wall clock (``support.behave.real_time``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from support.behave.real_time import keep_measurements_real
 from support.behave.tags import parse_today
 
 DEFAULT_TODAY = "2026-06-15"
@@ -47,5 +49,6 @@ def start_clock(instant: dt.datetime) -> tuple[Any, Callable[[], None]]:
         raise ClockSettingError(
             "the fixed clock needs time-machine (pinned in pyproject's dev extra): pip install -e '.[dev]'"
         ) from None
+    keep_measurements_real()
     traveller = time_machine.travel(instant, tick=True)
     return traveller.start(), traveller.stop

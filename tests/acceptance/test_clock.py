@@ -32,3 +32,25 @@ def test_the_wall_clock_moves_and_monotonic_time_does_not():
     finally:
         stop()
     assert dt.date.today() != dt.date(2028, 3, 1)
+
+
+@pytest.mark.parametrize("runner", ["behave.runner:Runner", "support.behave.runner:FrameworkRunner"])
+def test_behave_and_allure_measure_real_time_while_the_scenario_clock_travels(make_project, runner):
+    """A step shifts the scenario's clock by 5 hours: behave's "Took", its JUnit times and Allure's start/stop
+    stay those of the real few seconds (they once said "Took 300min")."""
+    import json
+    import re
+    from xml.etree import ElementTree
+
+    project = make_project("clock")
+    started = time.time()
+    run = project.behave("-f", "plain", "--runner", runner)
+    finished = time.time()
+    assert run.returncode == 0, run.output
+    took = re.search(r"Took (\d+)min ([\d.]+)s", run.output)
+    assert took and int(took.group(1)) == 0, run.output
+    cases = list(ElementTree.parse(project.path / "reports" / "junit" / "TESTS-clock.xml").getroot().iter("testcase"))
+    assert len(cases) == 1 and float(cases[0].get("time")) < 60
+    results = [json.loads(p.read_text()) for p in (project.path / "reports" / "allure-results").glob("*-result.json")]
+    assert len(results) == 1
+    assert started * 1000 - 1000 <= results[0]["start"] <= results[0]["stop"] <= finished * 1000 + 1000
