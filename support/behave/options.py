@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
-CHOICES = {"progress": ("auto", "yes", "no"), "keep_allure_results": ("no", "yes"), "monitoring": ("on", "off")}
+CHOICES = {"progress": ("auto", "yes", "no"), "keep_allure_results": ("no", "yes"), "monitoring": ("on", "off"),
+           "databases": ("auto", "runner", "suite")}
 
 
 class OptionsError(ValueError):
@@ -30,6 +31,9 @@ class RunnerOptions:
     title: str = "Acceptance run"  # report title (HTML)
     product: str = "acceptance"  # product name (JUnit suite name, Allure framework label)
     suite_userdata: tuple[str, ...] = field(default=())  # keys the suite's own steps read
+    # Who creates the Django test databases: runner, suite (its own before_all does), auto (suite when
+    # environment.py calls Django's setup_databases / create_test_db; support.behave.suite_databases)
+    databases: str = "auto"
 
     @classmethod
     def from_userdata(cls, userdata: Mapping[str, Any]) -> RunnerOptions:

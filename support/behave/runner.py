@@ -35,6 +35,7 @@ from support.behave.framework_setting import FrameworkSettingError, build_framew
 from support.behave.options import OptionsError, RunnerOptions
 from support.behave.registration import GherkinGraphError, GherkinSuite, ScenarioEntry, to_test_scenario
 from support.behave.replay import Replayer
+from support.behave.suite_databases import database_owner
 from support.behave.summary import closing_line, count_statuses, run_notes, status_word
 from support.engine.scenario import Status
 from support.engine.stopping import exit_code_of
@@ -263,6 +264,7 @@ class FrameworkRunner(Runner):
 
         progress = live_progress(self.options.progress, jobs, len(entries))
         framework.report_labels = {"title": self.options.title, "product": self.options.product}
+        framework.database_owner = database_owner(self.options.databases, self.hooks)
 
         def on_result(result: Any) -> None:
             results.append(result)

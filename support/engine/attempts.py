@@ -102,7 +102,8 @@ def run_attempt(framework: IntegrationFramework, scenario: TestScenario, attempt
                               f"skip_condition raised {describe(exc)}", traceback.format_exc())
     if reason:
         return AttemptOutcome(Status.SKIPPED, time.perf_counter() - started, skip_reason=reason)
-    worker_isolation, ScenarioMonitor = isolation_and_monitor()  # no database, no Django: stand-ins
+    # No database (no Django), or the suite's own: stand-ins that capture and reset nothing.
+    worker_isolation, ScenarioMonitor = isolation_and_monitor(getattr(framework, "database_owner", "runner"))
     try:
         isolation = worker_isolation()
     except Exception as exc:

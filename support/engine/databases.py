@@ -11,6 +11,9 @@ Parent side (`TestDatabases`):
   held before.
 - `discard(copy)`: drop a worker's copy (a killed worker's too: PostgreSQL drops WITH (FORCE)).
 
+A suite that creates its own test database in before_all gets `SuiteDatabases` instead: nothing created,
+cloned or reset by the runner, only a test database name per worker.
+
 Worker side: `WorkerDatabase.activate()` points the connections at the copy (settings updated in place
 so threads' new connections follow). Scenarios then run as in production — autocommit, real commits — and
 `worker_isolation()` puts the copy back to its clean state after each attempt (`clean_state.py`): only the
@@ -20,6 +23,7 @@ Django is imported inside the functions: importing the engine must not need it.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import time
@@ -172,6 +176,87 @@ class TestDatabases:
 
             teardown_test_environment()
             self._set_up_environment = False
+
+
+@dataclass
+class SuiteWorkerDatabase:
+    """The name one worker's own before_all will give its test database, per alias (in-memory SQLite: none
+    needed, each process has its own)."""
+
+    suffix: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    def activate(self) -> None:
+        """Worker side, before before_all: the suite's setup creates this name, its teardown drops it."""
+        from django.db import connections
+
+        for alias, name in self.names.items():
+            conn = connections[alias]
+            conn.close()
+            conn.settings_dict.setdefault("TEST", {})["NAME"] = name  # in place: settings.DATABASES too
+
+    def close(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
+
+
+class SuiteDatabases:
+    """A suite that manages its own test database (its before_all calls Django's `setup_databases` or
+    `create_test_db`, its after_all tears it down): the runner creates, clones, resets and drops nothing of
+    what the suite's hooks do. before_all runs once in every worker, so each worker's test database gets a
+    name of its own (the suite's test name + ``_<run pid>_<n>``, as Django's own parallel clones are named):
+    `-j N` workers never create or drop one another's, nor do two runs. Only a worker killed before its
+    after_all could run (a timeout, an interruption) leaves its database behind: the runner drops that one."""
+
+    def __init__(self, verbosity: int = 0) -> None:
+        self.verbosity = verbosity
+        self.aliases = database_aliases()
+        self._copies: list[SuiteWorkerDatabase] = []
+        self._counter = itertools.count(1)
+
+    def prepare(self) -> None:
+        """Nothing to create: the suite's before_all does it, in each worker."""
+
+    def new_worker_database(self) -> SuiteWorkerDatabase:
+        from django.db import connections
+
+        copy = SuiteWorkerDatabase(suffix=f"{os.getpid()}_{next(self._counter)}")
+        for alias in self.aliases:
+            if _is_in_memory_sqlite(alias):
+                continue
+            name = str(connections[alias].creation._get_test_db_name())
+            root, ext = os.path.splitext(name) if connections[alias].vendor == "sqlite" else (name, "")
+            copy.names[alias] = f"{root}_{copy.suffix}{ext}"
+        self._copies.append(copy)
+        connections.close_all()  # never fork with an open connection
+        return copy
+
+    def discard(self, copy: SuiteWorkerDatabase) -> None:
+        """The worker is gone: drop its database if its after_all did not (a killed worker's)."""
+        if copy in self._copies:
+            self._copies.remove(copy)
+        for alias, name in copy.names.items():
+            _drop_named_database(alias, name)
+
+    def teardown(self) -> None:
+        from django.db import connections
+
+        for copy in list(self._copies):
+            self.discard(copy)
+        connections.close_all()
+
+
+def _drop_named_database(alias: str, name: str) -> None:
+    """Drop a test database by name, if it exists (a SQLite file, or a PostgreSQL database)."""
+    from django.db import connections
+
+    if connections[alias].vendor == "sqlite":
+        for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        return
+    _drop_database(alias, name, "", 0)
 
 
 def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:

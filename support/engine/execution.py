@@ -95,7 +95,8 @@ class Executor:
         self.size = size
         self.on_result = on_result
         self.queue = ReadyQueue(plan)
-        self.databases = databases if databases is not None else test_databases()
+        owner = getattr(framework, "database_owner", "runner")
+        self.databases = databases if databases is not None else test_databases(owner)
         self.reaper = Reaper()
         self.workers: list[Worker] = []
         self.progress: dict[str, _Progress] = {}

@@ -38,6 +38,9 @@ class IntegrationFramework:
         self.last_report: dict[str, Any] | None = None
         # Merged into the report's summary: what the reports call the run (e.g. {"title": ..., "product": ...}).
         self.report_labels: dict[str, str] = {}
+        # Who creates and drops the test databases: "runner" (the engine: one copy per worker, reset after every
+        # attempt) or "suite" (its own before_all/after_all in each worker; the engine only names them).
+        self.database_owner = "runner"
 
     # --- registration -------------------------------------------------------------------------
     def register_scenario(self, scenario: TestScenario) -> TestScenario:

@@ -22,6 +22,7 @@ class FrameworkProtocol(Protocol):
     current_scenario: TestScenario | None
     current_monitor: Any
     current_attempt: int
+    database_owner: str  # "runner" (the engine's test databases) or "suite" (the suite's own hooks)
 
     def worker_started(self) -> None: ...
 

@@ -30,22 +30,30 @@ def django_in_use() -> bool:
         return False
 
 
-def test_databases() -> Any:
-    """The run's databases: Django's test databases, or none."""
-    if django_in_use():
-        from support.engine.databases import TestDatabases
-
-        return TestDatabases()
-    return NoDatabases()
+RUNNER, SUITE = "runner", "suite"  # who owns the test databases (framework.database_owner)
 
 
-def isolation_and_monitor() -> tuple[Callable[[], Any], Callable[..., Any]]:
-    """(worker_isolation, ScenarioMonitor) for this process: Django's, or stand-ins that need no database."""
+def test_databases(owner: str = RUNNER) -> Any:
+    """The run's databases: Django's test databases, the suite's own (named per worker), or none."""
+    if not django_in_use():
+        return NoDatabases()
+    if owner == SUITE:
+        from support.engine.databases import SuiteDatabases
+
+        return SuiteDatabases()
+    from support.engine.databases import TestDatabases
+
+    return TestDatabases()
+
+
+def isolation_and_monitor(owner: str = RUNNER) -> tuple[Callable[[], Any], Callable[..., Any]]:
+    """(worker_isolation, ScenarioMonitor) for this process: Django's, or stand-ins that need no database.
+    A suite that owns its test database also owns its isolation (a rollback per scenario, say): no reset."""
     if django_in_use():
         from support.engine.databases import worker_isolation
         from support.engine.monitoring import ScenarioMonitor
 
-        return worker_isolation, ScenarioMonitor
+        return (NoIsolation if owner == SUITE else worker_isolation), ScenarioMonitor
     return NoIsolation, PlainMonitor
 
 
