@@ -14,6 +14,9 @@ Parent side (`TestDatabases`):
 A suite that creates its own test database in before_all gets `SuiteDatabases` instead: nothing created,
 cloned or reset by the runner, only a test database name per worker.
 
+Every database the run creates is first written into the run's claim (`claims.py`), and every run starts by
+dropping what dead runs' claims name: a SIGKILLed run's test databases go with the next run.
+
 Worker side: `WorkerDatabase.activate()` points the connections at the copy (settings updated in place
 so threads' new connections follow). Scenarios then run as in production — autocommit, real commits — and
 `worker_isolation()` puts the copy back to its clean state after each attempt (`clean_state.py`): only the
@@ -30,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.engine.claims import RunClaim, reclaim
 from support.engine.clean_state import CleanState
 from support.engine.writes import Writes, process_tracker
 
@@ -110,6 +114,7 @@ class TestDatabases:
         self._set_up_environment = False
         self._copies: list[WorkerDatabase] = []
         self._counter = itertools.count(1)
+        self.claim: RunClaim | None = None
 
     def prepare(self) -> None:
         from django.db import connections
@@ -121,9 +126,13 @@ class TestDatabases:
                     "(e.g. pytest-django's django_db without transaction=True): worker processes only see "
                     "committed data. Use @pytest.mark.django_db(transaction=True) or call it outside atomic()."
                 )
+        self.claim = claim_and_reclaim()
         if all(inside_test_database(alias) for alias in self.aliases):
-            return
+            return  # only the workers' copies are this run's
         name_test_databases_for_this_run(self.aliases)
+        for alias in self.aliases:
+            if not _is_in_memory_sqlite(alias):
+                self.claim.record(claim_entry(alias, str(connections[alias].creation._get_test_db_name())))
         from django.test.utils import setup_databases, setup_test_environment
 
         try:
@@ -146,6 +155,8 @@ class TestDatabases:
                 continue
             creation = connections[alias].creation
             connections[alias].close()
+            if self.claim is not None:
+                self.claim.record(claim_entry(alias, creation.get_test_db_clone_settings(copy.suffix)["NAME"]))
             creation.clone_test_db(suffix=copy.suffix, verbosity=self.verbosity, autoclobber=True)
             copy.settings_by_alias[alias] = creation.get_test_db_clone_settings(copy.suffix)
         self._copies.append(copy)
@@ -176,6 +187,9 @@ class TestDatabases:
 
             teardown_test_environment()
             self._set_up_environment = False
+        if self.claim is not None:  # everything it names is gone
+            self.claim.release()
+            self.claim = None
 
 
 @dataclass
@@ -214,9 +228,11 @@ class SuiteDatabases:
         self.aliases = database_aliases()
         self._copies: list[SuiteWorkerDatabase] = []
         self._counter = itertools.count(1)
+        self.claim: RunClaim | None = None
 
     def prepare(self) -> None:
-        """Nothing to create: the suite's before_all does it, in each worker."""
+        """Nothing to create: the suite's before_all does it, in each worker. Dead runs' leftovers go."""
+        self.claim = claim_and_reclaim()
 
     def new_worker_database(self) -> SuiteWorkerDatabase:
         from django.db import connections
@@ -228,6 +244,8 @@ class SuiteDatabases:
             name = str(connections[alias].creation._get_test_db_name())
             root, ext = os.path.splitext(name) if connections[alias].vendor == "sqlite" else (name, "")
             copy.names[alias] = f"{root}_{copy.suffix}{ext}"
+            if self.claim is not None:
+                self.claim.record(claim_entry(alias, copy.names[alias]))
         self._copies.append(copy)
         connections.close_all()  # never fork with an open connection
         return copy
@@ -245,6 +263,39 @@ class SuiteDatabases:
         for copy in list(self._copies):
             self.discard(copy)
         connections.close_all()
+        if self.claim is not None:
+            self.claim.release()
+            self.claim = None
+
+
+def claim_and_reclaim() -> RunClaim:
+    """This run's claim, taken after dropping what the claims of dead runs name."""
+    reclaim(drop_claimed)
+    return RunClaim()
+
+
+def claim_entry(alias: str, name: str) -> dict[str, Any]:
+    """What identifies a test database for a later run: its server, and its name (a SQLite file's full path)."""
+    from django.db import connections
+
+    settings = connections[alias].settings_dict
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        return {"vendor": vendor, "name": os.path.abspath(name)}
+    return {"vendor": vendor, "host": settings.get("HOST") or "", "port": str(settings.get("PORT") or ""),
+            "name": name}
+
+
+def drop_claimed(entry: dict[str, Any]) -> bool:
+    """Drop a dead run's database; False when none of this run's connections reaches its server."""
+    if entry.get("vendor") == "sqlite":
+        _remove_sqlite_files(entry["name"])
+        return True
+    for alias in database_aliases():
+        if claim_entry(alias, entry["name"]) == entry:
+            _drop_named_database(alias, entry["name"])
+            return True
+    return False
 
 
 def _drop_named_database(alias: str, name: str) -> None:
@@ -252,11 +303,15 @@ def _drop_named_database(alias: str, name: str) -> None:
     from django.db import connections
 
     if connections[alias].vendor == "sqlite":
-        for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
-        return
-    _drop_database(alias, name, "", 0)
+        _remove_sqlite_files(name)
+    else:
+        _drop_database(alias, name, "", 0)
+
+
+def _remove_sqlite_files(name: str) -> None:
+    for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:

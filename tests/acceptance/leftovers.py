@@ -58,7 +58,7 @@ def leftover_databases(run_pid: int, suffix: str) -> list[str]:
 
 
 def drop_leftover_databases(run_pid: int, suffix: str) -> None:
-    """Remove what a SIGKILLed run could not: its test databases (the runner gets no chance to drop them)."""
+    """A test's safety net: remove a stopped run's test databases (normally the next run drops a killed one's)."""
     if not on_postgres():
         for path in VAR_DIR.glob(f"test_prs_{run_pid}*"):
             path.unlink(missing_ok=True)

@@ -88,7 +88,7 @@ def test_ctrl_c_twice_on_postgres_never_hangs(make_project):
     test_a_second_signal_ends_the_run_at_once(make_project)
 
 
-def test_workers_die_with_a_killed_runner(make_project):
+def test_workers_die_with_a_killed_runner_and_the_next_run_drops_its_databases(make_project):
     project = make_project("signals")
     process = project.start("-f", "plain", "-j", "2")
     started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
@@ -96,5 +96,10 @@ def test_workers_die_with_a_killed_runner(make_project):
     finish(process)
     try:
         assert wait_until_gone([started["worker"], started["child"]]) == [], "workers outlived a SIGKILLed runner"
-    finally:  # a SIGKILLed runner cannot drop its test databases (known limit, docs/runner.md): the test does
+        left = leftover_databases(process.pid, process.db_suffix)
+        assert len(left) >= 2, left  # its test database and the workers' copies
+        following = project.behave("-f", "plain", "-n", "Quick")  # the next run, on the same machine
+        assert following.returncode == 0, following.output
+        assert leftover_databases(process.pid, process.db_suffix) == [], "the next run left the killed one's"
+    finally:  # whatever failed above, nothing of the killed run may stay on the machine
         drop_leftover_databases(process.pid, process.db_suffix)
