@@ -132,9 +132,25 @@ class BehaveSession:
 
     def start(self) -> None:
         runner = self.runner
-        runner.run_hook("before_all")
+        raised: list[BaseException] = []
+        original = runner.hooks.get("before_all")
+        if original is not None:
+            def before_all(context: Any) -> None:  # behave prints the error; the scenarios' reports say it too
+                try:
+                    original(context)
+                except BaseException as error:
+                    raised.append(error)
+                    raise
+
+            runner.hooks = {**runner.hooks, "before_all": before_all}
+        try:
+            runner.run_hook("before_all")
+        finally:
+            if original is not None:
+                runner.hooks = {**runner.hooks, "before_all": original}
         if runner.aborted or runner.hook_failures:
-            self.before_all_error = "HOOK-ERROR in before_all (see the worker's output above)"
+            what = f": {type(raised[0]).__name__}: {raised[0]}" if raised else " (see the worker's output above)"
+            self.before_all_error = f"HOOK-ERROR in before_all{what}{_own_database_hint(raised)}"
 
     def close(self) -> None:
         if self.closed or self.pid != os.getpid():
@@ -206,6 +222,15 @@ class BehaveSession:
                                        describe(scenario, container_error),
                                        poisons_worker="the scenario raised KeyboardInterrupt")
         return judge(scenario, container_error)
+
+
+def _own_database_hint(raised: list[BaseException]) -> str:
+    """A suite that sets up Django's test environment itself, run with `databases = runner` (or not recognised
+    by `auto`): say what to set."""
+    if raised and "setup_test_environment() was already called" in str(raised[0]):
+        return (" — this suite sets up its own Django test database: set 'databases = suite' in "
+                "[behave.userdata] (docs/runner.md)")
+    return ""
 
 
 @dataclass

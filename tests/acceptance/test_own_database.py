@@ -91,3 +91,16 @@ def test_auto_means_suite_when_environment_py_sets_up_django_test_databases(tmp_
     from support.behave import hooks  # the framework's own hooks set databases up only under plain behave
 
     assert database_owner("auto", {"before_all": hooks.before_all}) == "runner"
+
+
+def test_with_databases_runner_the_error_says_what_to_set(tmp_path: Path) -> None:
+    project = tmp_path / "own"
+    shutil.copytree(FIXTURE, project)
+    environ = child_env("own")
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    completed = subprocess.run([str(BEHAVE), "--no-color", "-f", "plain", "--runner",
+                                "support.behave.runner:FrameworkRunner", "-D", "databases=runner"], cwd=project,
+                               env=environ, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 1
+    report = (project / "reports" / "report.json").read_text()
+    assert "set 'databases = suite' in [behave.userdata]" in report
