@@ -45,10 +45,16 @@ def wait_for_file(path: Path, process: psutil.Popen | None = None, seconds: floa
     return json.loads(path.read_text())
 
 
+def _sqlite_files(run_pid: int) -> list[Path]:
+    """The run's test database and its workers' copies (test_prs_<pid>.sqlite3, test_prs_<pid>_<pid>_<n>.sqlite3),
+    not those of a run whose pid merely starts with the same digits."""
+    return [*VAR_DIR.glob(f"test_prs_{run_pid}.sqlite3*"), *VAR_DIR.glob(f"test_prs_{run_pid}_*")]
+
+
 def leftover_databases(run_pid: int, suffix: str) -> list[str]:
     """Test databases of the run whose parent had `run_pid` (SQLite) or whose names carry `suffix` (PostgreSQL)."""
     if not on_postgres():
-        return sorted(p.name for p in VAR_DIR.glob(f"test_prs_{run_pid}*"))
+        return sorted(p.name for p in _sqlite_files(run_pid))
     import psycopg
 
     url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
@@ -60,7 +66,7 @@ def leftover_databases(run_pid: int, suffix: str) -> list[str]:
 def drop_leftover_databases(run_pid: int, suffix: str) -> None:
     """A test's safety net: remove a stopped run's test databases (normally the next run drops a killed one's)."""
     if not on_postgres():
-        for path in VAR_DIR.glob(f"test_prs_{run_pid}*"):
+        for path in _sqlite_files(run_pid):
             path.unlink(missing_ok=True)
         return
     import psycopg
