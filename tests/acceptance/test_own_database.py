@@ -104,3 +104,18 @@ def test_with_databases_runner_the_error_says_what_to_set(tmp_path: Path) -> Non
     assert completed.returncode == 1
     report = (project / "reports" / "report.json").read_text()
     assert "set 'databases = suite' in [behave.userdata]" in report
+
+
+def test_a_worker_killed_at_a_timeout_leaves_no_database_of_the_suites(tmp_path: Path) -> None:
+    """Its after_all never ran: the runner drops the database the suite's before_all created in that worker."""
+    project = tmp_path / "own"
+    shutil.copytree(FIXTURE, project)
+    (project / "features" / "hang.feature").write_text(
+        "Feature: Hanging\n  @timeout:2\n  Scenario: Hangs\n    Given a note \"h\" is saved\n"
+        "    When the step hangs\n")
+    suffix = f"{tmp_path.name[-12:]}_timeout".replace("-", "_").lower()
+    statuses, output = run(project, suffix, "--runner", "support.behave.runner:FrameworkRunner", "-j", "2")
+    assert statuses["Hangs"] == "error" and statuses["One note"] == "passed", output
+    report = (project / "reports" / "report.json").read_text()
+    assert '"status": "timed_out"' in report
+    assert databases_left(project, suffix) == []
