@@ -182,6 +182,7 @@ def step_request_is(context, outcome):
     if outcome == "refused as not found":
         s.assert_says_not_found(answer)
     if outcome == "forbidden":
-        denied = SecurityEvent.objects.filter(user=s.user(context, context.attempted_by),
-                                              event_type=SecurityEventType.PERMISSION_DENIED)
+        actor = s.user(context, context.attempted_by)
+        denied = SecurityEvent.objects.filter(user=actor, event_type=SecurityEventType.PERMISSION_DENIED)
         assert denied.exists(), f"no permission-denied security event was recorded for {context.attempted_by}"
+        s.assert_denial_names_what(denied.latest("pk"), actor, answer)

@@ -71,7 +71,7 @@ class AuditService:
 
     def get(self, actor: User, log_id: object) -> ServiceResult[AuditLog]:
         if not selectors.may_read_audit(actor):
-            return forbidden(actor, "view", AuditLog, AUDIT_READERS_ONLY)
+            return forbidden(actor, "view", AuditLog, AUDIT_READERS_ONLY, object_id=log_id)
         entry, failure = find_for_actor(
             actor, AuditLog.objects.select_related("actor", "organization"), log_id, label="Audit entry"
         )

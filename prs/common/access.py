@@ -90,11 +90,13 @@ def find_for_actor(
     return None, ServiceResult.fail(code, {field: [f"{label} {pk} not found."]})
 
 
-def forbidden(actor: User, action: str, target: models.Model | type[models.Model], message: str) -> ServiceResult[Any]:
-    """A FORBIDDEN result, recorded as a permission_denied security event."""
+def forbidden(actor: User, action: str, target: models.Model | type[models.Model], message: str,
+              object_id: object = "") -> ServiceResult[Any]:
+    """A FORBIDDEN result, recorded as a permission_denied security event naming the object: `target`'s id, or
+    `object_id` when the refusal comes before the object is looked up (a class as `target`)."""
     from prs.accounts.services import security_service
 
-    pk = target.pk if isinstance(target, models.Model) else ""
+    pk = target.pk if isinstance(target, models.Model) else object_id
     security_service.permission_denied(actor, action, object_type(target), pk)
     return ServiceResult.fail(ErrorCode.FORBIDDEN, {"non_field_errors": [message]})
 

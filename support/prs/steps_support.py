@@ -381,6 +381,46 @@ def assert_notified(context: Any, recipient: User, news: str) -> Notification:
     return found[-1]
 
 
+# The model each resource of /api/<resource>/ holds, as a security event names it (app_label.model).
+RESOURCE_MODELS = {"clients": "clients.client", "deals": "deals.deal", "payments": "deals.payment",
+                   "commissions": "commissions.commission", "notifications": "notifications.notification",
+                   "audit-logs": "audit.auditlog"}
+
+
+def _address(path: str) -> tuple[str, str, str]:
+    """(resource, object id or "", verb or "") of /api/<resource>/[<id>/[<verb>/]]."""
+    resource, *rest = [part for part in path.split("?")[0].split("/") if part][1:] or [""]
+    if rest and not rest[0].isdigit():  # an action on the list: /api/commissions/calculate/
+        return resource, "", rest[0]
+    return resource, (rest + [""])[0], (rest + ["", ""])[1]
+
+
+def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
+    """SEC-05: the permission-denied event of a 403 names the actor's role, the action and the object.
+
+    A denial at the API's door names the request and "api"; a service's names its verb (create, update,
+    delete, verify, approve, reject, calculate, list, view), the model and the object's id ("" for a new one)."""
+    details = event.details or {}
+    resource, object_id, verb = _address(answer.path)
+    if details.get("object_type") == "api":
+        expected = {"action": f"{answer.method} {answer.path.split('?')[0]}", "object_type": "api"}
+    else:
+        if verb:
+            action = verb
+        elif answer.method == "GET":
+            action = "view" if object_id else "list"
+        elif answer.method == "POST":
+            action = "calculate" if resource == "commissions" else "create"
+        else:
+            action = {"PATCH": "update", "PUT": "update", "DELETE": "delete"}.get(answer.method, answer.method)
+        expected = {"action": action, "object_type": RESOURCE_MODELS.get(resource, resource),
+                    "object_id": object_id}
+    expected["role"] = actor.role
+    wrong = {key: details.get(key) for key, value in expected.items() if details.get(key) != value}
+    assert not wrong and (details.get("object_type") != "api" or details.get("object_id")), (
+        f"the permission-denied event of {answer.method} {answer.path} names {details}, expected {expected}")
+
+
 # What a 404 calls each resource of /api/<resource>/<id>/ (API-01: the answer names what was not found).
 NOT_FOUND_LABELS = {"clients": "Client", "deals": "Deal", "payments": "Payment", "commissions": "Commission",
                     "notifications": "Notification", "audit-logs": "Audit entry"}
