@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, parsers, serializers, status, viewsets
 from rest_framework.request import Request
@@ -46,16 +47,26 @@ class PlainIntegerField(serializers.IntegerField):
 class PlainDecimalField(serializers.DecimalField):
     """A decimal as PRS spells numbers (``prs.common.inputs.parse_decimal``), given as a JSON string: "1_000",
     full-width digits and exponents, which Python's Decimal() would take, are invalid, and so is a JSON number,
-    which JSON parsers read as a binary float (the services refuse floats for the same reason)."""
+    which JSON parsers read as a binary float (the services refuse floats for the same reason).
+
+    Shape only: the digits, places and range given here describe the service's rule in the OpenAPI schema, and
+    the service enforces it. One enforcer per rule: a range also checked here would answer in the service's
+    place, so a broken service rule would go unseen through the API."""
 
     default_error_messages = {"not_a_string": 'Must be a decimal number written as a string, such as "12.50".'}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators
+                           if not isinstance(v, MinValueValidator | MaxValueValidator)]
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("not_a_string")
-        if parse_decimal(data) is None:
+        number = parse_decimal(data)
+        if number is None:
             self.fail("invalid")
-        return super().to_internal_value(data)
+        return number
 
 
 def object_id_field(**kwargs: Any) -> serializers.IntegerField:

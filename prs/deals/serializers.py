@@ -23,9 +23,10 @@ from prs.deals.models import (
 
 
 def money_field(**kwargs: Any) -> PlainDecimalField:
-    """An amount of a deal or payment: more than 0, at most MAX_DEAL_VALUE (which sets its digits)."""
+    """An amount of a deal or payment: more than 0, at most MAX_DEAL_VALUE (which sets its digits), as the
+    schema says; the services enforce it."""
     digits = len(str(int(MAX_DEAL_VALUE))) + 2
-    return PlainDecimalField(max_digits=digits, decimal_places=2, min_value=CENT, **kwargs)
+    return PlainDecimalField(max_digits=digits, decimal_places=2, min_value=CENT, max_value=MAX_DEAL_VALUE, **kwargs)
 
 
 # --- deals --------------------------------------------------------------------------------------------
