@@ -56,6 +56,22 @@ Feature: What PRS accepts in each field, at the edges
     When "sam" changes the email of "Contoso" to "Buyer@Fabrikam.example"
     Then that submission is refused as invalid, naming email
 
+  @rule:CLI-05 @rule:CLI-06 @rule:CLI-07
+  Scenario Outline: A client's change is checked like a new client: its <field> to <value>
+    Given "sam" has recorded the client "Contoso"
+    When "sam" changes the <field> of "Contoso" to "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field       | value          | outcome                       |
+      | name        | Contoso Group  | accepted                      |
+      | name        | nothing        | refused as invalid, naming it |
+      | name        | 201 characters | refused as invalid, naming it |
+      | email       | nothing        | refused as invalid, naming it |
+      | phone       | nothing        | refused as invalid, naming it |
+      | phone       | +123456789     | refused as invalid, naming it |
+      | nationality | nothing        | accepted                      |
+
   @rule:CLI-07
   Scenario: A client keeps its own email, in any case, when edited
     Given "sam" has recorded the client "Contoso"

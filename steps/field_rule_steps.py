@@ -142,13 +142,16 @@ def deal_body_without_client() -> dict[str, Any]:
 
 @when('"{username}" changes the email of "{name}" to its own, in capitals')
 def step_keeps_email(context, username, name):
-    step_changes_email(context, username, name, s.client(context, name).email.upper())
+    step_changes_client(context, username, "email", name, s.client(context, name).email.upper())
 
 
-@when('"{username}" changes the email of "{name}" to "{email}"')
-def step_changes_email(context, username, name, email):
-    submit(context, username, "PATCH", api.detail_path("clients", s.client(context, name).pk), {"email": email},
-           "client", "email")
+@when('"{username}" changes the {name} of "{client}" to "{value}"')
+def step_changes_client(context, username, name, client, value):
+    """``value`` as in the outlines (``200 characters``); ``nothing`` empties the field."""
+    field = api_field("client", name)
+    new = "" if value == "nothing" else field_value(field, value, {})
+    submit(context, username, "PATCH", api.detail_path("clients", s.client(context, client).pk), {field: new},
+           "client", field)
 
 
 @when('"{username}" changes the {name} of that deal to {value}')
