@@ -34,18 +34,17 @@ class ClientServiceProtocol(Protocol):
 def _read_fields(payload: Payload, *, partial: bool) -> dict[str, Any]:
     """The client fields present in the payload (all required ones when not partial), converted."""
     values: dict[str, Any] = {}
-    readers = {
-        "name": lambda required: payload.string("name", required=required, max_length=200),
-        "email": lambda required: payload.email("email", required=required),
-        "phone": lambda required: payload.string("phone", required=required, max_length=16),
-        "nationality": lambda required: payload.string("nationality", required=False, max_length=100),
-        "status": lambda required: payload.choice("status", ClientStatus.values, required=False,
-                                                  default=ClientStatus.PENDING),
+    readers = {  # name, email and phone are required, and may not be emptied by an edit either
+        "name": lambda: payload.string("name", max_length=200),
+        "email": lambda: payload.email("email"),
+        "phone": lambda: payload.string("phone", max_length=16),
+        "nationality": lambda: payload.string("nationality", required=False, max_length=100),
+        "status": lambda: payload.choice("status", ClientStatus.values, required=False, default=ClientStatus.PENDING),
     }
     for name, read in readers.items():
         if partial and not payload.has(name):
             continue
-        values[name] = read(name in ("name", "email", "phone"))
+        values[name] = read()
     phone = values.get("phone")
     if phone and not re.fullmatch(PHONE_PATTERN, phone):
         payload.errors.add("phone", f"Phone must be + followed by 10 to 15 digits (got {phone!r}).")
