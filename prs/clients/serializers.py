@@ -2,10 +2,10 @@
 from rest_framework import serializers
 
 from prs.clients.models import PHONE_PATTERN, Client, ClientStatus
-from prs.common.api import PlainIntegerField, object_id_field
+from prs.common.api import PlainIntegerField, ServiceOwnsTheRules, object_id_field
 
 
-class ClientCreateInputSerializer(serializers.Serializer):
+class ClientCreateInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     organization = object_id_field(required=False, help_text="Superusers only: the organization.")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
@@ -14,7 +14,7 @@ class ClientCreateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ClientStatus.choices, required=False)
 
 
-class ClientUpdateInputSerializer(serializers.Serializer):
+class ClientUpdateInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     email = serializers.EmailField(required=False)
     phone = serializers.RegexField(PHONE_PATTERN, max_length=16, required=False)

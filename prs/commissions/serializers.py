@@ -4,11 +4,11 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from prs.commissions.models import Commission
-from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
+from prs.common.api import PlainDecimalField, PlainIntegerField, ServiceOwnsTheRules, object_id_field
 from prs.common.money import CURRENCY_PATTERN, MONEY_DIGITS
 
 
-class CommissionTermsInputSerializer(serializers.Serializer):
+class CommissionTermsInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     commission_rate = PlainDecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), required=False,
         help_text="Percent 0-100; the organization's by default."

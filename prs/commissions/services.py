@@ -255,7 +255,8 @@ class CommissionService:
                                              max_value=column_limit(Commission, "bonus"), default=Decimal("0.00")),
             "penalty": lambda: payload.decimal("penalty", required=False, min_value=Decimal("0"),
                                                max_value=column_limit(Commission, "penalty"), default=Decimal("0.00")),
-            "currency": lambda: payload.string("currency", required=False, max_length=3, default=default_currency),
+            "currency": lambda: payload.string("currency", required=payload.has("currency"), max_length=3,
+                                               default=default_currency),  # given but blank: refused
         }
         terms = {name: read() for name, read in readers.items() if not partial or payload.has(name)}
         currency = terms.get("currency")

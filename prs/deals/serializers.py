@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from prs.common.api import PlainDecimalField, PlainIntegerField, object_id_field
+from prs.common.api import PlainDecimalField, PlainIntegerField, ServiceOwnsTheRules, object_id_field
 from prs.common.money import CENT, CURRENCY_PATTERN, MAX_DEAL_VALUE
 from prs.deals.models import (
     Approval,
@@ -31,7 +31,7 @@ def money_field(**kwargs: Any) -> PlainDecimalField:
 
 # --- deals --------------------------------------------------------------------------------------------
 
-class DealCreateInputSerializer(serializers.Serializer):
+class DealCreateInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     client = object_id_field()
     deal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     value = money_field(help_text="More than 0, at most 999,999,999.99.")
@@ -54,7 +54,7 @@ class DealUpdateInputSerializer(DealCreateInputSerializer):
             field.required = False
 
 
-class DealVerifyInputSerializer(serializers.Serializer):
+class DealVerifyInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=VerificationStatus.choices, help_text="pending → verified | rejected; verified → rejected."
     )
@@ -99,7 +99,7 @@ class DealOutputSerializer(serializers.ModelSerializer):
 
 # --- payments -----------------------------------------------------------------------------------------
 
-class PaymentCreateInputSerializer(serializers.Serializer):
+class PaymentCreateInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     deal = object_id_field()
     payment_date = serializers.DateField(help_text="Not in the future, at most a year back.")
     amount = money_field(help_text="More than 0; the deal's non-rejected payments never exceed its value.")
@@ -109,12 +109,12 @@ class PaymentCreateInputSerializer(serializers.Serializer):
     remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class PaymentApproveInputSerializer(serializers.Serializer):
+class PaymentApproveInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     verified_amount = money_field(help_text="More than 0, at most the payment's amount.")
     remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class PaymentRejectInputSerializer(serializers.Serializer):
+class PaymentRejectInputSerializer(ServiceOwnsTheRules, serializers.Serializer):
     reason = serializers.ChoiceField(choices=RejectionReason.choices)
     remarks = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 

@@ -271,7 +271,17 @@ def test_bad_deal_payload_answers_400_naming_each_field(seller: Any) -> None:
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"client", "value", "deal_date", "payment_method"}
+    # Shapes first (the serializer), then the service's rules: an unknown payment method is the service's.
+    assert set(response.json()["errors"]) == {"client", "value", "deal_date"}
+    client_obj = ClientFactory(organization=seller.organization)
+    response = api_as(seller).post(
+        "/api/deals/",
+        {"client": client_obj.pk, "value": "10.00", "deal_date": "2026-01-01", "due_date": "2026-01-01",
+         "payment_method": "gold", "currency": "eur"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"payment_method", "currency"}
 
 
 def test_service_rules_come_back_as_field_errors(seller: Any) -> None:
