@@ -149,7 +149,9 @@ def remember_result(context: Any, result: ServiceResult[Any]) -> ServiceResult[A
 
 
 def remember_response(context: Any, response: Any) -> Any:
-    """Records an HTTP response as the last answer (for the API steps)."""
+    """Records an HTTP response as the last answer (for the API steps). Every refusal must have API-01's form."""
+    if getattr(response, "status", 0) >= 400:
+        assert_error_form(response)
     context.response = response
     context.last_answer = response
     return response
@@ -436,3 +438,17 @@ def assert_says_not_found(answer: Any) -> None:
     messages = [m for ms in answer.field_errors.values() for m in (ms if isinstance(ms, list) else [ms])]
     assert body.get("detail") == expected and expected in messages, (
         f"expected the answer to say {expected!r}: {answer.describe()}")
+
+
+def assert_error_form(answer: Any) -> None:
+    """API-01: an error answers ``{"error_code", "detail", "errors"}`` — a code, a human sentence that is not
+    just the code, and each field named in ``errors`` with at least one message, each message plain text."""
+    body = answer.body if isinstance(answer.body, Mapping) else None
+    assert body is not None and set(body) == {"error_code", "detail", "errors"}, (
+        f"not the API's error form: {answer.describe()}")
+    detail, errors = body["detail"], body["errors"]
+    assert isinstance(detail, str) and detail.strip() and detail != body["error_code"], (
+        f"the error's detail is not a sentence for people: {answer.describe()}")
+    assert isinstance(errors, Mapping) and all(
+        isinstance(messages, list) and messages and all(isinstance(m, str) and m.strip() for m in messages)
+        for messages in errors.values()), f"an error names a field without a message: {answer.describe()}"
