@@ -12,7 +12,7 @@ from prs.notifications.models import Notification
 
 
 def notification_queryset(actor: User) -> QuerySet[Notification]:
-    queryset = Notification.objects.select_related("recipient")
+    queryset = Notification.objects.select_related("recipient")  # pragma: no mutate — select_related only saves queries
     if not actor.is_active:
         return queryset.none()
     return queryset if actor.is_superuser else queryset.filter(recipient=actor)
