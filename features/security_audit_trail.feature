@@ -28,7 +28,7 @@ Feature: Security and the audit trail
       | alice | read the audit trail   | allowed   |
       | alice | approve that payment   | allowed   |
 
-  @critical @rule:SEC-04
+  @critical @rule:SEC-04 @rule:SEC-11
   Scenario: Another organization's records do not exist for a user
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
     And "gus" has made a deal of 900.00 with his client "Initech"
@@ -51,7 +51,7 @@ Feature: Security and the audit trail
     Then the attempt is forbidden
     And the payment stays "pending"
 
-  @rule:SEC-07
+  @rule:SEC-07 @rule:SEC-11
   Scenario: Five failed sign-ins lock the account
     When someone fails to sign in as "sam" 5 times
     Then "sam" cannot sign in, even with the right password

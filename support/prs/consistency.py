@@ -40,7 +40,7 @@ from django.db.models.functions import Abs, Coalesce, Lag
 
 from prs.accounts.models import Role
 from prs.audit.chain import entry_hash
-from prs.audit.models import AuditLog
+from prs.audit.models import AuditLog, SecurityEvent, SecurityEventType, Severity
 from prs.clients.models import Client
 from prs.commissions.models import Commission
 from prs.deals.models import Approval, Deal, Invoice, Payment, PaymentDecision, PaymentStatus
@@ -288,6 +288,34 @@ def audit_chains(using: str) -> Iterator[Violation]:
                                  "entry_hash": entry.entry_hash})
 
 
+# --- security events ------------------------------------------------------------------------------------
+
+# SEC-11: how serious each kind of security event is.
+SEVERITY_BY_KIND = {SecurityEventType.LOGIN_FAILED: Severity.MEDIUM,
+                    SecurityEventType.PERMISSION_DENIED: Severity.MEDIUM,
+                    SecurityEventType.ACCOUNT_LOCKED: Severity.HIGH,
+                    SecurityEventType.CROSS_ORGANIZATION_ACCESS: Severity.HIGH}
+
+
+def security_events(using: str) -> Iterator[Violation]:
+    """Each security event has its kind's severity and, with a user, that user's organization and email."""
+    wrong = Q()
+    for kind, severity in SEVERITY_BY_KIND.items():
+        wrong |= Q(event_type=kind) & ~Q(severity=severity)
+    wrong |= ~Q(event_type__in=list(SEVERITY_BY_KIND))
+    wrong |= Q(user__isnull=False) & ~Q(email=F("user__email"))
+    wrong |= Q(user__organization__isnull=False) & ~Q(organization_id=F("user__organization_id"))
+    wrong |= Q(user__isnull=False, user__organization__isnull=True, organization__isnull=False)
+    rows = SecurityEvent.objects.using(using).filter(wrong).values(
+        "pk", "event_type", "severity", "email", "organization_id", "user__email", "user__organization_id")
+    for row in rows[:MAX_LISTED]:
+        yield Violation("security_event", _label(SecurityEvent), row["pk"], f"event {row['pk']}", {
+            "kind": row["event_type"], "severity": row["severity"],
+            "expected_severity": SEVERITY_BY_KIND.get(row["event_type"]), "email": row["email"],
+            "user_email": row["user__email"], "organization": row["organization_id"],
+            "user_organization": row["user__organization_id"]})
+
+
 # --- foreign keys -------------------------------------------------------------------------------------
 
 def foreign_keys(using: str) -> Iterator[Violation]:
@@ -392,6 +420,7 @@ CHECKS: tuple[Check, ...] = (
     Check(approvers, path_tables(Approval, "verifier__role", "payment__recorded_by_id", "payment__amount")),
     Check(commissions, _tables(Commission, Payment, Approval, Deal)),
     Check(audit_chains, _tables(AuditLog)),
+    Check(security_events, _tables(SecurityEvent)),
     Check(foreign_keys, None),
 )
 

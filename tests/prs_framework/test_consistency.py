@@ -133,6 +133,23 @@ def plant_audit_link(a: Tenant, b: Tenant) -> tuple[Any, str]:
     return entry, f"organization {a.organization.pk}"
 
 
+def _security_event(a: Tenant, **changes: Any) -> tuple[Any, str]:
+    from prs.accounts.services import security_service
+    from prs.audit.models import SecurityEvent
+
+    event = security_service.permission_denied(a.framework.test_users["salesperson"], "update", "deals.deal", 1)
+    SecurityEvent.objects.filter(pk=event.pk).update(**changes)
+    return event, f"event {event.pk}"
+
+
+def plant_security_event_severity(a: Tenant, b: Tenant) -> tuple[Any, str]:
+    return _security_event(a, severity="low")
+
+
+def plant_security_event_org(a: Tenant, b: Tenant) -> tuple[Any, str]:
+    return _security_event(a, organization=b.organization)
+
+
 PLANTS: dict[str, tuple[Callable[[Tenant, Tenant], tuple[Any, str]], str]] = {
     "deal client organization": (plant_deal_client_org, "deal_client_organization"),
     "payment organization": (plant_payment_org, "payment_deal_organization"),
@@ -153,6 +170,8 @@ PLANTS: dict[str, tuple[Callable[[Tenant, Tenant], tuple[Any, str]], str]] = {
     "commission sales": (plant_commission_sales, "commission_recomputation"),
     "audit entry content": (plant_audit_content, "audit_entry_hash"),
     "audit chain link": (plant_audit_link, "audit_chain_link"),
+    "security event severity": (plant_security_event_severity, "security_event"),
+    "security event organization": (plant_security_event_org, "security_event"),
 }
 
 
