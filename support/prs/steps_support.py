@@ -152,6 +152,8 @@ def remember_response(context: Any, response: Any) -> Any:
     """Records an HTTP response as the last answer (for the API steps). Every refusal must have API-01's form."""
     if getattr(response, "status", 0) >= 400:
         assert_error_form(response)
+    if getattr(response, "status", 0) == 404:
+        assert_says_not_found(response)
     context.response = response
     context.last_answer = response
     return response
@@ -431,8 +433,8 @@ NOT_FOUND_LABELS = {"clients": "Client", "deals": "Deal", "payments": "Payment",
 def assert_says_not_found(answer: Any) -> None:
     """The 404 of /api/<resource>/<id>/… says "<Resource> <id> not found." in its detail and its errors."""
     parts = [part for part in answer.path.split("?")[0].split("/") if part]
-    if len(parts) < 3 or parts[1] not in NOT_FOUND_LABELS:
-        return  # not an object's address: nothing to name
+    if len(parts) < 3 or parts[1] not in NOT_FOUND_LABELS or not (parts[2].isascii() and parts[2].isdigit()):
+        return  # not an object's address (API-08's malformed ids answer a plain 404): nothing to name
     expected = f"{NOT_FOUND_LABELS[parts[1]]} {parts[2]} not found."
     body = answer.body if isinstance(answer.body, dict) else {}
     messages = [m for ms in answer.field_errors.values() for m in (ms if isinstance(ms, list) else [ms])]
