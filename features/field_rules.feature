@@ -166,13 +166,14 @@ Feature: What PRS accepts in each field, at the edges
   Scenario Outline: A cheque number is recorded only once in an organization
     Given "sam" has made a deal of 1000.00 with his client "Contoso"
     And "<owner>" has recorded a cheque payment with the number "CHQ-77" on a deal of theirs
-    When "sam" submits a new payment on that deal with cheque number "CHQ-77"
+    When "sam" submits a new payment on that deal with cheque number "<number>"
     Then that submission is <outcome>
 
     Examples:
-      | owner | outcome                       |
-      | alice | refused as invalid, naming it |
-      | gus   | accepted                      |
+      | owner | number | outcome                       |
+      | alice | CHQ-77 | refused as invalid, naming it |
+      | gus   | CHQ-77 | accepted                      |
+      | alice | CHQ-78 | accepted                      |
 
   @rule:PAY-07
   Scenario: A rejected deal takes no payments
@@ -201,6 +202,19 @@ Feature: What PRS accepts in each field, at the edges
       | rejected because of payment received not reflected | accepted                               |
       | rejected because of a change of mind            | refused as invalid, naming reason         |
 
+  @rule:PAY-15
+  Scenario Outline: Remarks on a payment and on its decision are kept
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    When "sam" records a payment of 400.00 on that deal, remarking "<recorded>"
+    And "vera" decides that payment: <decision>, remarking "<decided>"
+    Then the payment reads "<recorded>" and its decision reads "<decided>"
+
+    Examples:
+      | recorded           | decision                               | decided                       |
+      | Paid at the branch | approved for 400.00                    | Checked against the statement |
+      | Paid at the branch | rejected because of insufficient funds | Bounced twice                 |
+      | nothing            | approved for 400.00                    | nothing                       |
+
   @rule:COM-08 @rule:COM-09 @rule:API-11
   Scenario Outline: A commission calculated with <field> <value> is <outcome>
     When "alice" calculates the commission of "sam" with <field> "<value>"
@@ -218,8 +232,12 @@ Feature: What PRS accepts in each field, at the edges
       | exchange rate | 1.0000001         | refused as invalid, naming it |
       | bonus         | 0.00              | accepted                      |
       | bonus         | -0.01             | refused as invalid, naming it |
+      | bonus         | 999999999999.99   | accepted                      |
+      | bonus         | 1000000000000.00  | refused as invalid, naming it |
       | penalty       | 0.00              | accepted                      |
       | penalty       | -0.01             | refused as invalid, naming it |
+      | penalty       | 999999999999.99   | accepted                      |
+      | penalty       | 1000000000000.00  | refused as invalid, naming it |
       | currency      | usd               | refused as invalid, naming it |
       | period end    | the period start  | accepted                      |
       | period end    | the day before    | refused as invalid, naming it |

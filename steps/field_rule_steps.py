@@ -15,6 +15,7 @@ from typing import Any
 from behave import given, then, when
 from django.utils import timezone
 
+from prs.deals.models import Payment
 from support.prs import api_client as api
 from support.prs import steps_support as s
 from support.prs.factories import ClientFactory
@@ -202,8 +203,35 @@ def step_saves_stale(context, username, record):
     s.remember_response(context, session.patch(path, {**change, "version": 1}))
 
 
+@when('"{username}" records a payment of {amount} on that deal, remarking "{remarks}"')
+def step_records_with_remarks(context, username, amount, remarks):
+    body = {**payment_body(context), "amount": amount, "remarks": _text(remarks)}
+    submit(context, username, "POST", api.list_path("payments"), body, "payment", "remarks")
+    assert context.response.status == 201, f"the payment was refused: {context.response.describe()}"
+    context.payment = Payment.objects.get(pk=context.response.body["id"])
+
+
+@when('"{verifier}" decides that payment: {decision}, remarking "{remarks}"')
+def step_decides_remarking(context, verifier, decision, remarks):
+    step_decides(context, verifier, decision, _text(remarks))
+    assert 200 <= context.response.status < 300, f"the decision was refused: {context.response.describe()}"
+
+
+def _text(written: str) -> str:
+    return "" if written == "nothing" else written
+
+
+@then('the payment reads "{recorded}" and its decision reads "{decided}"')
+def step_remarks_kept(context, recorded, decided):
+    session = api.session_for(context, s.user(context, context.submitter))
+    answer = session.get(api.detail_path("payments", s.the_payment(context).pk))
+    shown = (answer.body.get("remarks"), (answer.body.get("approval") or {}).get("remarks"))
+    expected = (_text(recorded), _text(decided))
+    assert shown == expected, f"remarks {shown}, expected {expected}: {answer.describe()}"
+
+
 @when('"{verifier}" decides that payment: {decision}')
-def step_decides(context, verifier, decision):
+def step_decides(context, verifier, decision, remarks=None):
     payment = s.the_payment(context)
     approved = re.fullmatch(r"approved for (\S+)", decision)
     rejected = re.fullmatch(r"rejected because of (.+)", decision)
@@ -215,6 +243,8 @@ def step_decides(context, verifier, decision):
             "reason": rejected.group(1).replace(" ", "_")}, "reason"
     else:
         raise ValueError(f"expected 'approved for AMOUNT' or 'rejected because of REASON', got {decision!r}")
+    if remarks is not None:
+        body["remarks"] = remarks
     submit(context, verifier, "POST", path, body, "decision", field)
 
 

@@ -89,8 +89,8 @@ def step_security_event(context, event_type, username):
     assert events.exists(), f"no {event_type} event for {username}; events: " + str(
         list(SecurityEvent.objects.values_list("event_type", "email")))
     if event_type == SecurityEventType.CROSS_ORGANIZATION_ACCESS:
-        targets = [event.details.get("object_id") for event in events]
-        assert str(s.the_deal(context).pk) in targets, f"the events name other objects: {targets}"
+        targets = [(event.details.get("object_type"), event.details.get("object_id")) for event in events]
+        assert ("deals.deal", str(s.the_deal(context).pk)) in targets, f"the events name other objects: {targets}"
 
 
 # -- lockout -------------------------------------------------------------------------------------------------------
