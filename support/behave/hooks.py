@@ -30,7 +30,7 @@ from typing import Any
 from support.behave import session
 from support.behave.clock import default_today, scenario_instant, start_clock
 from support.behave.framework_setting import build_framework
-from support.engine.monitoring import QueryCounter
+from support.engine.monitoring import QueryCounter, rss_bytes
 
 MAX_RECORDED_QUERIES = 500  # distinct statements in an Allure attachment, not an archive
 
@@ -46,17 +46,9 @@ class ScenarioRecord:
     http: list[dict[str, Any]] = field(default_factory=list)
 
 
-_process: tuple[int, Any] | None = None  # (pid, psutil.Process): one handle per process, not per call
-
-
 def _rss() -> int:
-    global _process
     try:
-        if _process is None or _process[0] != os.getpid():
-            import psutil
-
-            _process = (os.getpid(), psutil.Process())
-        return _process[1].memory_info().rss
+        return rss_bytes()
     except Exception:
         return 0
 

@@ -103,6 +103,7 @@ class Executor:
         self.results: dict[str, TestResult] = {}
         self.retry: list[str] = []
         self.pending_cleanups: list[str] = []
+        self._unreported: list[TestResult] = []  # finished, not yet handed to on_result (see run)
         self._index = itertools.count(1)
 
     # --- main loop --------------------------------------------------------------------------
@@ -118,7 +119,18 @@ class Executor:
             self._dispatch()
             if not any(w.job for w in self.workers):
                 raise RuntimeError(f"scheduler stalled with pending scenarios {self.queue.pending}")
+            # Reporting (behave's formatters, the progress bar) after the workers have their next jobs: this
+            # process's work overlaps theirs instead of adding to it.
+            self.report_finished()
             self._wait()
+        self.report_finished()
+
+    def report_finished(self) -> None:
+        """Hand the results finished since the last call to on_result, in the order they finished."""
+        while self._unreported:
+            result = self._unreported.pop(0)
+            if self.on_result is not None:
+                self.on_result(result)
 
     def _spawn(self) -> Worker:
         copy = self.databases.new_worker_database()
@@ -295,8 +307,7 @@ class Executor:
 
     def _record(self, result: TestResult) -> None:
         self.results[result.scenario_name] = result
-        if self.on_result is not None:
-            self.on_result(result)
+        self._unreported.append(result)
 
     # --- the end ----------------------------------------------------------------------------
     def shutdown(self, reason: str | None) -> None:
@@ -399,6 +410,9 @@ def execute(
             try:
                 executor.shutdown(_reason(interruption) if interruption is not None else None)
             finally:
-                executor.close()
+                try:
+                    executor.report_finished()  # what finished before (or at) the interruption
+                finally:
+                    executor.close()
     return RunRecord(executor.ordered_results(), start, datetime.now(UTC), parallel, executor.size, tags_field,
                      interruption)

@@ -13,6 +13,7 @@ Django is imported inside the functions: importing the engine must not need it.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 import sysconfig
@@ -232,6 +233,48 @@ class QueryCounter:
         ]
 
 
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+_STATUS = Path("/proc/self/status")
+_STATM = "/proc/self/statm"
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Per process (a forked worker asks again): whether VmHWM can be reset, and psutil's handle where /proc is not.
+_hwm_resettable_in: dict[int, bool] = {}
+_psutil_process: dict[int, psutil.Process] = {}
+
+
+def _read_hwm() -> int | None:
+    for line in _STATUS.read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def _hwm_resettable() -> bool:
+    pid = os.getpid()
+    known = _hwm_resettable_in.get(pid)
+    if known is None:
+        try:
+            _CLEAR_REFS.write_text("5")
+            known = _read_hwm() is not None
+        except OSError:
+            known = False
+        _hwm_resettable_in[pid] = known
+    return known
+
+
+def rss_bytes() -> int:
+    """This process's RSS: one read of /proc/self/statm (psutil's call costs several times that)."""
+    try:
+        with open(_STATM, "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        pid = os.getpid()
+        process = _psutil_process.get(pid)
+        if process is None:
+            process = _psutil_process[pid] = psutil.Process()
+        return process.memory_info().rss
+
+
 class RssTracker:
     """RSS at start/stop, the peak in between, and a short series of samples (memory over time).
 
@@ -245,12 +288,9 @@ class RssTracker:
     MAX_SAMPLES = 64
     SAMPLE_SECONDS = 0.01
     FALLBACK_THREAD_SECONDS = 0.05
-    _CLEAR_REFS = Path("/proc/self/clear_refs")
-    _STATUS = Path("/proc/self/status")
 
     def __init__(self) -> None:
-        self._process = psutil.Process()
-        self._use_hwm = self._hwm_resettable()
+        self._use_hwm = _hwm_resettable()
         self._sampler: threading.Thread | None = None
         self._stop_sampling = threading.Event()
         self._sampled_peak = 0
@@ -259,23 +299,10 @@ class RssTracker:
         self._last_sample = 0.0
         self.start_rss = 0
 
-    def _hwm_resettable(self) -> bool:
-        try:
-            self._CLEAR_REFS.write_text("5")
-            return self._read_hwm() is not None
-        except OSError:
-            return False
-
-    def _read_hwm(self) -> int | None:
-        for line in self._STATUS.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-        return None
-
     def start(self) -> None:
         if self._use_hwm:
-            self._CLEAR_REFS.write_text("5")
-        self.start_rss = self._process.memory_info().rss
+            _CLEAR_REFS.write_text("5")
+        self.start_rss = rss_bytes()
         self._started_at = self._last_sample = time.perf_counter()
         self._sampled_peak = self.start_rss
         self._samples = [(0.0, self.start_rss)]
@@ -288,11 +315,11 @@ class RssTracker:
         now = time.perf_counter()
         if now - self._last_sample >= self.SAMPLE_SECONDS:
             self._last_sample = now
-            self._record(now, self._process.memory_info().rss)
+            self._record(now, rss_bytes())
 
     def _sample_periodically(self) -> None:
         while not self._stop_sampling.wait(self.FALLBACK_THREAD_SECONDS):
-            self._record(time.perf_counter(), self._process.memory_info().rss)
+            self._record(time.perf_counter(), rss_bytes())
 
     def _record(self, now: float, rss: int) -> None:
         self._sampled_peak = max(self._sampled_peak, rss)
@@ -302,13 +329,13 @@ class RssTracker:
 
     def stop(self) -> tuple[int, int]:
         """(rss at stop, peak rss) in bytes."""
-        end = self._process.memory_info().rss
+        end = rss_bytes()
         if self._sampler is not None:
             self._stop_sampling.set()
             self._sampler.join()
             self._sampler = None
         self._samples.append((time.perf_counter() - self._started_at, end))
-        hwm = self._read_hwm() if self._use_hwm else None
+        hwm = _read_hwm() if self._use_hwm else None
         return end, max(self._sampled_peak, hwm or 0, end, self.start_rss)
 
     def samples_mb(self) -> list[list[float]]:

@@ -182,7 +182,7 @@ def _worker_main(conn: Connection, parent_end: Connection, inherited: list[Conne
 
             outcome = run_attempt(framework, scenario, message[2])
             unusable = health.check(outcome)
-            conn.send(("result", name, _picklable(outcome), unusable))
+            conn.send_bytes(_result_message(name, outcome, unusable))
             if unusable:
                 _wait_to_be_killed(conn)
                 return
@@ -255,11 +255,11 @@ class WorkerHealth:
         return f"the scenario left {len(leaked)} thread(s) running ({names})"
 
 
-def _picklable(outcome: Any) -> Any:
-    """The test_function's return value must cross the pipe; if it can't, say so instead of dying."""
+def _result_message(name: str, outcome: Any, unusable: str | None) -> bytes:
+    """The pickled ("result", ...) message, pickled once (``conn.recv()`` in the parent unpickles it). The
+    test_function's return value must cross the pipe; if it can't, say so instead of dying."""
     try:
-        pickle.dumps(outcome)
-        return outcome
+        return _FORK.reducer.ForkingPickler.dumps(("result", name, outcome, unusable))
     except Exception as exc:
         value = outcome.outcome
         outcome.outcome = None
@@ -271,4 +271,4 @@ def _picklable(outcome: Any) -> Any:
             outcome.status = Status.ERROR
             outcome.error = (f"test_function returned a value that cannot be sent to the parent "
                              f"({type(value).__name__}): {type(exc).__name__}: {exc}")
-        return outcome
+        return _FORK.reducer.ForkingPickler.dumps(("result", name, outcome, unusable))

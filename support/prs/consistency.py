@@ -91,6 +91,41 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label
 
 
+# --- queries compiled once ----------------------------------------------------------------------------
+# The rules run after every scenario that wrote their tables, on small data: building and compiling the ORM
+# query cost several times what running it does. Each rule's query is therefore compiled once per database
+# connection and re-run as the same SQL, its rows still going through Django's converters (Decimals, dates,
+# booleans as the ORM would give them).
+_compiled: dict[tuple[int, str, str], tuple[Any, str, tuple[Any, ...], list[str]]] = {}
+
+
+def _rows(key: str, using: str, build: Callable[[], models.QuerySet]) -> list[tuple[Any, ...]]:
+    """The rows of `build()` (a values()/values_list() queryset), as tuples in its field order."""
+    return _run_compiled(key, using, build)[1]
+
+
+def _dicts(key: str, using: str, build: Callable[[], models.QuerySet]) -> list[dict[str, Any]]:
+    """The rows of `build()` (a values() queryset) as dicts, as values() gives them."""
+    names, rows = _run_compiled(key, using, build)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _run_compiled(key: str, using: str, build: Callable[[], models.QuerySet]) -> tuple[list[str], list[tuple]]:
+    connection = connections[using]
+    entry = _compiled.get((id(connection), connection.vendor, key))
+    if entry is None:
+        query = build().query
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        entry = _compiled[(id(connection), connection.vendor, key)] = (compiler, sql, params, names)
+    compiler, sql, params, names = entry
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return names, list(compiler.results_iter([fetched], tuple_expected=True))
+
+
 # --- organizations agree ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -122,10 +157,13 @@ ORG_RULES: tuple[OrgRule, ...] = (
 
 def organization_mismatches(using: str, rules: Iterable[OrgRule] = ORG_RULES) -> Iterator[Violation]:
     for rule in rules:
-        rows = rule.model._base_manager.using(using).exclude(**{rule.org: F(rule.other)})
-        if rule.superuser_exempt:
-            rows = rows.exclude(**{rule.superuser_exempt: True})
-        for row in rows.values("pk", rule.human, rule.org, rule.other)[:MAX_LISTED]:
+        def build(rule: OrgRule = rule) -> models.QuerySet:
+            rows = rule.model._base_manager.using(using).exclude(**{rule.org: F(rule.other)})
+            if rule.superuser_exempt:
+                rows = rows.exclude(**{rule.superuser_exempt: True})
+            return rows.values("pk", rule.human, rule.org, rule.other)[:MAX_LISTED]
+
+        for row in _dicts(rule.rule, using, build):
             yield Violation(rule.rule, _label(rule.model), row["pk"], str(row[rule.human]),
                             {rule.org: row[rule.org], rule.other: row[rule.other]})
 
@@ -146,20 +184,8 @@ def path_tables(model: type[models.Model], *paths: str) -> frozenset[str]:
 def deal_payment_figures(using: str) -> Iterator[Violation]:
     """One query. SQL keeps only suspect deals (overpaid, a status or a progress off by more than rounding);
     each suspect is then judged exactly in Decimal, so backend arithmetic never decides a violation."""
-    paid = Coalesce(Sum("payments__approval__verified_amount", filter=Q(payments__status=PaymentDecision.APPROVED)),
-                    Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
-    committed = Coalesce(Sum("payments__amount", filter=~Q(payments__status=PaymentDecision.REJECTED)),
-                         Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
-    status = Case(When(paid__lte=0, then=Value(PaymentStatus.NOT_PAID.value)),
-                  When(paid__gte=F("value"), then=Value(PaymentStatus.FULLY_PAID.value)),
-                  default=Value(PaymentStatus.PARTIALLY_PAID.value), output_field=models.CharField())
-    # |progress - paid x 100 / value| <= 0.005, multiplied out by value (> 0).
-    drift = Abs(F("progress") * F("value") - F("paid") * HUNDRED) - F("value") * Decimal("0.005")
-    suspects = Deal._base_manager.using(using).annotate(paid=paid, committed=committed).annotate(
-        expected_status=status, drift=ExpressionWrapper(drift, output_field=models.DecimalField())
-    ).filter(Q(committed__gt=F("value")) | ~Q(payment_status=F("expected_status")) | Q(drift__gt=0))
-    rows = suspects.values_list("pk", "deal_id", "value", "committed", "paid", "payment_status", "progress")
-    for pk, deal_id, value, committed_sum, paid_sum, payment_status, progress in rows[:MAX_LISTED]:
+    for pk, deal_id, value, committed_sum, paid_sum, payment_status, progress in _rows(
+            "deal_payment_figures", using, lambda: _suspect_deals(using)):
         value, committed_sum, paid_sum = money(value), money(committed_sum), money(paid_sum)
         if committed_sum > value:
             yield Violation("deal_overpaid", _label(Deal), pk, deal_id,
@@ -175,13 +201,32 @@ def deal_payment_figures(using: str) -> Iterator[Violation]:
             })
 
 
+def _suspect_deals(using: str) -> models.QuerySet:
+    paid = Coalesce(Sum("payments__approval__verified_amount", filter=Q(payments__status=PaymentDecision.APPROVED)),
+                    Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
+    committed = Coalesce(Sum("payments__amount", filter=~Q(payments__status=PaymentDecision.REJECTED)),
+                         Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=2))
+    status = Case(When(paid__lte=0, then=Value(PaymentStatus.NOT_PAID.value)),
+                  When(paid__gte=F("value"), then=Value(PaymentStatus.FULLY_PAID.value)),
+                  default=Value(PaymentStatus.PARTIALLY_PAID.value), output_field=models.CharField())
+    # |progress - paid x 100 / value| <= 0.005, multiplied out by value (> 0).
+    drift = Abs(F("progress") * F("value") - F("paid") * HUNDRED) - F("value") * Decimal("0.005")
+    suspects = Deal._base_manager.using(using).annotate(paid=paid, committed=committed).annotate(
+        expected_status=status, drift=ExpressionWrapper(drift, output_field=models.DecimalField())
+    ).filter(Q(committed__gt=F("value")) | ~Q(payment_status=F("expected_status")) | Q(drift__gt=0))
+    return suspects.values_list("pk", "deal_id", "value", "committed", "paid", "payment_status",
+                                "progress")[:MAX_LISTED]
+
+
 # --- payments: invoice, approval ----------------------------------------------------------------------
 
 def payment_invoices(using: str) -> Iterator[Violation]:
-    rows = Payment._base_manager.using(using).filter(
-        Q(invoice__isnull=True) | ~Q(invoice__amount=F("amount"))
-    ).values("pk", "transaction_id", "amount", "invoice__invoice_id", "invoice__amount")
-    for row in rows[:MAX_LISTED]:
+    def build() -> models.QuerySet:
+        return Payment._base_manager.using(using).filter(
+            Q(invoice__isnull=True) | ~Q(invoice__amount=F("amount"))
+        ).values("pk", "transaction_id", "amount", "invoice__invoice_id", "invoice__amount")[:MAX_LISTED]
+
+    for row in _dicts("payment_invoices", using, build):
         rule = "payment_without_invoice" if row["invoice__invoice_id"] is None else "invoice_amount"
         yield Violation(rule, _label(Payment), row["pk"], row["transaction_id"], {
             "amount": row["amount"], "invoice": row["invoice__invoice_id"], "invoice_amount": row["invoice__amount"],
@@ -190,11 +235,13 @@ def payment_invoices(using: str) -> Iterator[Violation]:
 
 def payment_decisions(using: str) -> Iterator[Violation]:
     """A decided payment has its approval and the approval's decision is the payment's status."""
-    rows = Payment._base_manager.using(using).filter(
-        (~Q(status=PaymentDecision.PENDING) & Q(approval__isnull=True))
-        | (Q(approval__isnull=False) & ~Q(approval__decision=F("status")))
-    ).values("pk", "transaction_id", "status", "approval__pk", "approval__decision")
-    for row in rows[:MAX_LISTED]:
+    def build() -> models.QuerySet:
+        return Payment._base_manager.using(using).filter(
+            (~Q(status=PaymentDecision.PENDING) & Q(approval__isnull=True))
+            | (Q(approval__isnull=False) & ~Q(approval__decision=F("status")))
+        ).values("pk", "transaction_id", "status", "approval__pk", "approval__decision")[:MAX_LISTED]
+
+    for row in _dicts("payment_decisions", using, build):
         yield Violation("payment_decision", _label(Payment), row["pk"], row["transaction_id"], {
             "status": row["status"], "approval": row["approval__pk"], "approval_decision": row["approval__decision"],
         })
@@ -202,14 +249,16 @@ def payment_decisions(using: str) -> Iterator[Violation]:
 
 def approvers(using: str) -> Iterator[Violation]:
     """Approvals by an allowed role, not by the payment's recorder, for at most the payment's amount."""
-    not_allowed = ~Q(verifier__role__in=APPROVER_ROLES) & Q(verifier__is_superuser=False)
-    own = Q(verifier_id=F("payment__recorded_by_id"))
-    too_much = Q(verified_amount__gt=F("payment__amount"))
-    rows = Approval._base_manager.using(using).filter(not_allowed | own | too_much).values(
-        "pk", "payment__transaction_id", "verifier_id", "verifier__email", "verifier__role", "verifier__is_superuser",
-        "payment__recorded_by_id", "verified_amount", "payment__amount",
-    )
-    for row in rows[:MAX_LISTED]:
+    def build() -> models.QuerySet:
+        not_allowed = ~Q(verifier__role__in=APPROVER_ROLES) & Q(verifier__is_superuser=False)
+        own = Q(verifier_id=F("payment__recorded_by_id"))
+        too_much = Q(verified_amount__gt=F("payment__amount"))
+        return Approval._base_manager.using(using).filter(not_allowed | own | too_much).values(
+            "pk", "payment__transaction_id", "verifier_id", "verifier__email", "verifier__role",
+            "verifier__is_superuser", "payment__recorded_by_id", "verified_amount", "payment__amount",
+        )[:MAX_LISTED]
+
+    for row in _dicts("approvers", using, build):
         base = {"verifier": row["verifier__email"]}
         if row["verifier__role"] not in APPROVER_ROLES and not row["verifier__is_superuser"]:
             yield Violation("approval_by_role", _label(Approval), row["pk"], row["payment__transaction_id"],
@@ -235,19 +284,8 @@ def commission_figures(sales: Decimal, rate: Decimal, exchange_rate: Decimal, bo
 
 
 def commissions(using: str) -> Iterator[Violation]:
-    sales = (
-        Payment._base_manager.using(using)
-        .filter(organization_id=OuterRef("organization_id"), deal__salesperson_id=OuterRef("user_id"),
-                status=PaymentDecision.APPROVED, payment_date__gte=OuterRef("period_start"),
-                payment_date__lte=OuterRef("period_end"))
-        .order_by().values("organization_id").annotate(total=Sum("approval__verified_amount")).values("total")
-    )
-    rows = Commission._base_manager.using(using).annotate(sales=Subquery(sales)).values_list(
-        "pk", "user__email", "period_start", "period_end", "sales", "commission_rate", "exchange_rate", "bonus",
-        "penalty", "total_sales", "commission_amount", "total_commission", "total_receivable",
-    )
     for (pk, email, start, end, sales_value, rate, exchange_rate, bonus, penalty,
-         *stored) in rows:
+         *stored) in _rows("commissions", using, lambda: _commission_rows(using)):
         expected = commission_figures(money(sales_value), Decimal(rate), Decimal(exchange_rate), money(bonus),
                                       money(penalty))
         actual = dict(zip(expected, map(money, stored), strict=True))
@@ -261,23 +299,40 @@ def commissions(using: str) -> Iterator[Violation]:
             yield Violation("commission_recomputation", _label(Commission), pk, email, values)
 
 
+def _commission_rows(using: str) -> models.QuerySet:
+    sales = (
+        Payment._base_manager.using(using)
+        .filter(organization_id=OuterRef("organization_id"), deal__salesperson_id=OuterRef("user_id"),
+                status=PaymentDecision.APPROVED, payment_date__gte=OuterRef("period_start"),
+                payment_date__lte=OuterRef("period_end"))
+        .order_by().values("organization_id").annotate(total=Sum("approval__verified_amount")).values("total")
+    )
+    return Commission._base_manager.using(using).annotate(sales=Subquery(sales)).values_list(
+        "pk", "user__email", "period_start", "period_end", "sales", "commission_rate", "exchange_rate", "bonus",
+        "penalty", "total_sales", "commission_amount", "total_commission", "total_receivable",
+    )
+
+
 # --- audit chains -------------------------------------------------------------------------------------
 
 def audit_chains(using: str) -> Iterator[Violation]:
     """Links in SQL (LAG over each organization's chain, every entry); content hashes in Python."""
-    linked = AuditLog._base_manager.using(using).annotate(
-        expected_previous=Coalesce(
-            Window(Lag("entry_hash"), partition_by=[F("organization_id")], order_by=F("id").asc()), Value("")
-        )
-    ).exclude(previous_hash=F("expected_previous")).values("pk", "organization_id", "previous_hash",
-                                                             "expected_previous")
-    for row in linked[:MAX_LISTED]:
+    def linked() -> models.QuerySet:
+        return AuditLog._base_manager.using(using).annotate(
+            expected_previous=Coalesce(
+                Window(Lag("entry_hash"), partition_by=[F("organization_id")], order_by=F("id").asc()), Value("")
+            )
+        ).exclude(previous_hash=F("expected_previous")).values("pk", "organization_id", "previous_hash",
+                                                                 "expected_previous")[:MAX_LISTED]
+
+    for row in _dicts("audit_chain_link", using, linked):
         yield Violation("audit_chain_link", _label(AuditLog), row["pk"], f"organization {row['organization_id']}",
                         {"previous_hash": row["previous_hash"], "expected_previous_hash": row["expected_previous"]})
     names = ("id", "organization_id", "actor_id", "action", "object_type", "object_id", "changes", "ip_address",
              "created_at", "previous_hash", "entry_hash")
     broken = 0
-    for values in AuditLog._base_manager.using(using).order_by().values_list(*names).iterator(chunk_size=5000):
+    for values in _rows("audit_entry_hash", using,
+                        lambda: AuditLog._base_manager.using(using).order_by().values_list(*names)):
         entry = SimpleNamespace(**dict(zip(names, values, strict=True)))  # entry_hash reads attributes only
         if entry_hash(entry.previous_hash, entry) != entry.entry_hash:  # type: ignore[arg-type]
             broken += 1
