@@ -14,6 +14,7 @@ matter more than the absolute times.
 from __future__ import annotations
 
 import argparse
+import configparser
 import datetime as dt
 import os
 import shutil
@@ -74,6 +75,69 @@ framework = support.prs.integration:PRSIntegrationFramework
 '''
 
 
+BEHAVEX_ENVIRONMENT = '''\
+"""BehaveX's environment for the bench: plain behave's work (support.behave.hooks), in BehaveX's process model.
+
+BehaveX runs behave once per scenario inside each of its worker processes, so before_all runs again for every
+scenario: the test database is made once per process and kept until the process ends (a SQLite file named
+after this process: the settings named it after BehaveX's main process, which every worker would share), and
+each scenario's writes are reset afterwards, as under plain behave.
+"""
+import os
+import sys
+import types
+from multiprocessing import util
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+import django  # noqa: E402
+
+django.setup()
+
+from support.behave import hooks  # noqa: E402
+from support.behave.hooks import after_scenario, before_scenario, before_step  # noqa: E402,F401
+
+# behave executes this file again for every scenario: per-process state lives in a module.
+_state = sys.modules.setdefault("bench_behavex_state", types.ModuleType("bench_behavex_state"))
+_ready: dict = _state.__dict__.setdefault("ready", {})
+
+
+def before_all(context):
+    pid = os.getpid()
+    if pid not in _ready:
+        from django.db import connections
+
+        settings = connections["default"].settings_dict
+        name = str(settings.get("TEST", {}).get("NAME") or "")
+        if settings["ENGINE"].endswith("sqlite3") and name and "memory" not in name:
+            settings["TEST"]["NAME"] = os.path.join(os.path.dirname(name), f"test_prs_behavex_{pid}.sqlite3")
+        hooks.before_all(context)
+        _ready[pid] = (context.plain_database, context.plain_framework)
+        util.Finalize(None, context.plain_database.teardown, exitpriority=10)  # pool workers skip atexit
+    context.plain_database, context.plain_framework = _ready[pid]
+
+
+def after_all(context):
+    pass  # the process's test database outlives each scenario's behave run
+'''
+
+
+def make_behavex_folder(suite: Path, folder: Path) -> Path:
+    """The suite's features and steps (linked) with BEHAVEX_ENVIRONMENT and the suite's behave.ini on behave's
+    own runner: BehaveX runs behave's Runner itself, and our hooks need our runner or plain behave's process
+    model (one before_all per process), so the suite's own environment.py fails there in before_all."""
+    folder.mkdir(parents=True)
+    for name in ("features", "steps"):
+        (folder / name).symlink_to(suite / name)
+    (folder / "environment.py").write_text(BEHAVEX_ENVIRONMENT)
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(suite / "behave.ini")
+    ini.remove_option("behave", "runner")
+    ini.remove_section("behave.runners")
+    with (folder / "behave.ini").open("w") as out:
+        ini.write(out)
+    return folder
+
+
 def make_trivial_suite(folder: Path, count: int) -> None:
     (folder / "features").mkdir(parents=True)
     (folder / "steps").mkdir()
@@ -106,15 +170,19 @@ def timed(args: list[str], cwd: Path, expected_scenarios: int) -> Timing:
     return Timing(seconds)
 
 
-def configurations(behave: list[str], behavex: list[str] | None, reports: Path) -> dict[str, list[str]]:
+def configurations(behave: list[str], behavex: list[str] | None, reports: Path,
+                   folder: Path) -> dict[str, tuple[list[str], Path]]:
+    """Each configuration's command and the folder it runs in."""
     out = ["-D", f"reports={reports}"]
     runs = {
-        "plain behave": [*behave, "--runner", "behave.runner:Runner"],
-        "ours sequential": [*behave, *out],
-        "ours -j 2": [*behave, "-j", "2", *out],
+        "plain behave": ([*behave, "--runner", "behave.runner:Runner"], folder),
+        "ours sequential": ([*behave, *out], folder),
+        "ours -j 2": ([*behave, "-j", "2", *out], folder),
     }
     if behavex is not None:
-        runs["BehaveX -p 2"] = [*behavex, "--parallel-processes", "2", "-o", str(reports / "behavex")]
+        behavex_folder = make_behavex_folder(folder, reports.parent / f"behavex_{folder.name}")
+        runs["BehaveX -p 2"] = ([*behavex, "--parallel-processes", "2", "-o", str(reports / "behavex")],
+                                behavex_folder)
     return runs
 
 
@@ -146,8 +214,8 @@ def main() -> int:
             suites.append(("PRS suite", REPO, count_prs_scenarios()))
         for label, folder, count in suites:
             timings: dict[str, Timing] = {}
-            for name, command in configurations(behave, behavex, Path(tmp) / "reports").items():
-                timings[name] = timed(command, folder, count)
+            for name, (command, cwd) in configurations(behave, behavex, Path(tmp) / "reports", folder).items():
+                timings[name] = timed(command, cwd, count)
                 shown = f"{timings[name].seconds:.1f} s" if timings[name].seconds is not None else timings[name].note
                 print(f"  {label:>14} | {name:<16} | {shown}", file=sys.stderr, flush=True)
             rows.append((label, count, timings))
