@@ -18,7 +18,7 @@ from behave.model import Feature, Rule, Scenario, Step
 from behave.model_type import Status
 
 from support.behave.registration import GherkinSuite
-from support.behave.session import is_worker_formatter
+from support.behave.session import forget_shared_models, is_worker_formatter
 from support.behave.summary import status_word
 
 STEP_LOCATION = re.compile(r"\((?P<file>[^()\s]+\.feature):(?P<line>\d+)\)")
@@ -142,6 +142,7 @@ class Replayer:
         self.replayed: set[str] = set()
 
     def replay(self, result: Any) -> None:
+        forget_shared_models()  # workers forked from now on must not inherit replayed statuses
         entry = self.by_name.get(result.scenario_name)
         if entry is None:
             return

@@ -243,7 +243,7 @@ class FrameworkRunner(Runner):
     def _execute(self, suite: GherkinSuite, requested: Sequence[Feature], entries: list[ScenarioEntry],
                  pulled_in: set[str], not_counted: set[str]) -> bool:
         jobs = max(1, int(getattr(self.config, "jobs", 1) or 1))
-        session.prepare(self.config, self.hooks, self.base_dir)
+        session.prepare(self.config, self.hooks, self.base_dir, suite.features)
         try:
             framework = build_framework(self.config, self.options.framework)
             default_today(self.config.userdata)

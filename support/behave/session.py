@@ -20,8 +20,8 @@ import atexit
 import contextlib
 import copy
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from behave.configuration import Configuration
@@ -67,25 +67,37 @@ class GherkinScenarioError(RuntimeError):
 
 @dataclass
 class Prepared:
-    """What the parent loaded, inherited by forked workers."""
+    """What the parent loaded, inherited by forked workers.
+
+    ``features``: the parent's parsed models by file name, for workers forked before the parent replays any
+    result onto them (``forget_shared_models``): such a worker runs them instead of parsing every file again
+    (a second parse was a sixth of a small scenario's cost). A worker forked later parses for itself."""
 
     config: Configuration
     hooks: dict[str, Callable[..., Any]]
     base_dir: str
     pid: int
+    features: dict[str, Feature] = field(default_factory=dict)
 
 
 _prepared: Prepared | None = None
 _session: BehaveSession | None = None
 
 
-def prepare(config: Configuration, hooks: dict[str, Callable[..., Any]], base_dir: str) -> None:
-    """Record the parent's loaded hooks and configuration for the workers it is about to fork."""
+def prepare(config: Configuration, hooks: dict[str, Callable[..., Any]], base_dir: str,
+            features: Sequence[Feature] = ()) -> None:
+    """Record the parent's loaded hooks, configuration and parsed features for the workers it is about to fork."""
     global _prepared
-    _prepared = Prepared(config, hooks, base_dir, os.getpid())
+    _prepared = Prepared(config, hooks, base_dir, os.getpid(), {f.filename: f for f in features})
     # The fixed clock's library is imported by the hooks on first use: once here (≈0.5 s), not in every worker.
     with contextlib.suppress(ImportError):
         import time_machine  # noqa: F401
+
+
+def forget_shared_models() -> None:
+    """The parent is about to write results onto its models: workers forked from now on parse for themselves."""
+    if _prepared is not None and _prepared.pid == os.getpid():
+        _prepared.features = {}
 
 
 def active() -> bool:
@@ -129,6 +141,7 @@ class BehaveSession:
         self.closed = False
         self.framework: Any = None
         self._parsed: dict[str, ParsedFeature] = {}  # each feature file parsed once per worker
+        self._shared: dict[str, Feature] = dict(prepared.features)  # the parent's models, untouched at the fork
 
     def start(self) -> None:
         runner = self.runner
@@ -169,7 +182,9 @@ class BehaveSession:
             raise GherkinScenarioError(f"{filename}:{line}: {self.before_all_error}")
         parsed = self._parsed.get(filename)
         if parsed is None:
-            parsed = self._parsed[filename] = ParsedFeature.parse(filename, self.config.lang)
+            shared = self._shared.get(filename)
+            parsed = self._parsed[filename] = (ParsedFeature.of(shared) if shared is not None
+                                               else ParsedFeature.parse(filename, self.config.lang))
         scenario = parsed.by_line.get(line)
         if scenario is None:
             raise GherkinScenarioError(f"{filename}:{line}: no scenario starts on this line")
@@ -247,7 +262,10 @@ class ParsedFeature:
 
     @classmethod
     def parse(cls, filename: str, language: str | None) -> ParsedFeature:
-        feature = parse_file(filename, language=language)
+        return cls.of(parse_file(filename, language=language))
+
+    @classmethod
+    def of(cls, feature: Feature | None) -> ParsedFeature:
         scenarios = list(feature.walk_scenarios()) if feature else []  # outline rows and rules' scenarios too
         by_line: dict[int, Scenario] = {}
         for scenario in scenarios:
