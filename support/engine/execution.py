@@ -141,6 +141,10 @@ class Executor:
         return worker
 
     def _retire(self, worker: Worker, kill: bool) -> None:
+        ahead = worker.next_job
+        if ahead is not None:  # sent ahead, never started: it goes back, first in line, not as an attempt
+            self.progress[ahead.name].attempts -= 1
+            self.retry.insert(0, ahead.name)
         worker.kill() if kill else worker.stop()
         self.workers.remove(worker)
         self.databases.discard(worker.database)
@@ -153,19 +157,44 @@ class Executor:
                 limit = min(self.progress[name].scenario.timeout_seconds, CLEANUP_SECONDS_MAX)
                 worker.send(("cleanup", name), Job("cleanup", name, 0, now + limit))
                 continue
-            if self.retry:
-                name = self.retry.pop(0)
-            else:
-                first = self.queue.next_ready()
-                if first is None:
-                    return
-                name = first.name
-                self.queue.start(name)
-                self.progress[name] = _Progress(first)
-            progress = self.progress[name]
-            progress.attempts += 1
-            worker.send(("run", name, progress.attempts),
-                        Job("run", name, progress.attempts, now + progress.scenario.timeout_seconds))
+            if not self._next_attempt(worker, worker.send):
+                return
+        self._prefetch()
+
+    def _prefetch(self) -> None:
+        """Every running worker gets its next ready scenario now, queued behind the current one, so it never
+        waits for this process between scenarios. Not while retries or cleanups wait (they go first), not on a
+        worker that is starting or cleaning up, only the next scenario in plan order (one worker keeps strict
+        order), and with several workers not near the end of the run, where a scenario queued behind a long one
+        could wait while another worker idles. A failure's retry follows the scenario sent ahead."""
+        if self.size > 1 and self.queue.pending_count < 2 * self.size:
+            return
+        for worker in self.workers:
+            if self.retry or self.pending_cleanups:
+                return
+            job = worker.job
+            if (job is not None and job.kind == "run" and worker.next_job is None
+                    and not self._next_attempt(worker, worker.send_ahead, in_order=True)):
+                return
+
+    def _next_attempt(self, worker: Worker, send: Callable[[tuple, Job], None], in_order: bool = False) -> bool:
+        """Send the next retry or ready scenario with `send`; False when there is none (`in_order`: when the
+        next scenario in plan order is not ready yet, there is none)."""
+        if self.retry:
+            name = self.retry.pop(0)
+        else:
+            first = self.queue.first_if_ready() if in_order else self.queue.next_ready()
+            if first is None:
+                return False
+            name = first.name
+            self.queue.start(name)
+            self.progress[name] = _Progress(first)
+        progress = self.progress[name]
+        progress.attempts += 1
+        now = time.monotonic()
+        send(("run", name, progress.attempts),
+             Job("run", name, progress.attempts, now + progress.scenario.timeout_seconds))
+        return True
 
     def _wait(self) -> None:
         busy = [w for w in self.workers if w.job]
@@ -200,7 +229,10 @@ class Executor:
         kind = message[0]
         if kind == "fatal":
             raise WorkerStartError(message[1])
-        worker.job = None
+        if kind == "result" and message[3]:
+            worker.job = None  # unusable: it runs nothing more; what was sent ahead goes back (`_retire`)
+        else:
+            worker.answered()
         if kind == "result":
             self._on_attempt(worker, message[1], message[2], message[3])
         elif kind == "cleaned" and message[2]:

@@ -8,8 +8,9 @@ passes after at least one failed attempt is reported `passed` with `flaky=True`.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -131,8 +132,26 @@ class TestResult:
         return self.status == Status.PASSED
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("outcome")
+        """A copy, as `dataclasses.asdict` makes (without its per-value dataclass checks: a report of thousands
+        of scenarios spent most of its time there)."""
+        data = {name: _copied(getattr(self, name)) for name in _RESULT_FIELDS}
         data["status"] = str(self.status)
         data["success"] = self.success
         return data
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(TestResult) if f.name != "outcome")
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, tuples); anything else as asdict would give it."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        items = [_copied(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return copy.deepcopy(value) if not isinstance(value, str | int | float | bool | type(None)) else value

@@ -127,6 +127,11 @@ class ReadyQueue:
         """The first of ready(), without looking further (dispatch takes one scenario at a time)."""
         return next((self._by_name[name] for name in self._pending if self._is_ready(name)), None)
 
+    def first_if_ready(self) -> TestScenario | None:
+        """The first pending scenario in plan order, if it is ready (what one worker runs next)."""
+        name = next(iter(self._pending), None)
+        return self._by_name[name] if name is not None and self._is_ready(name) else None
+
     def _is_ready(self, name: str) -> bool:
         return all(self.finished.get(dep) == Status.PASSED for dep in self._by_name[name].dependencies)
 
@@ -156,6 +161,10 @@ class ReadyQueue:
     @property
     def running(self) -> frozenset[str]:
         return frozenset(self._running)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
 
     @property
     def pending(self) -> list[str]:

@@ -7,6 +7,7 @@ started; it ignores SIGINT (the parent decides what Ctrl-C means), and dies with
 over a pipe:
 
     parent -> worker: ("run", name, attempt) | ("cleanup", name) | ("stop",)
+                      (a second "run" may wait in the pipe behind the current one: `Worker.send_ahead`)
     worker -> parent: ("ready",) | ("fatal", message) | ("result", name, AttemptOutcome, unusable)
                       | ("cleaned", name, error or None)
 
@@ -60,6 +61,7 @@ class Worker:
         self.process: Any = None
         self.conn: Connection | None = None
         self.job: Job | None = None
+        self.next_job: Job | None = None  # sent ahead (see Executor._prefetch); starts when `job` is answered
 
     def start(self, framework: FrameworkProtocol, inherited: list[Connection], deadline: float) -> None:
         parent_end, child_end = _FORK.Pipe()
@@ -91,6 +93,22 @@ class Worker:
         self.job = job
         with contextlib.suppress(OSError):
             self.conn.send(message)
+
+    def send_ahead(self, message: tuple, job: Job) -> None:
+        """Queue the job after the current one in the worker's pipe: it starts as soon as the worker answers,
+        without waiting for this process to read the answer and reply (two process wake-ups per scenario)."""
+        self.next_job = job
+        with contextlib.suppress(OSError):
+            self.conn.send(message)
+
+    def answered(self) -> None:
+        """The current job is done: the job sent ahead, if any, is now running (its deadline counts from now)."""
+        job, self.job, self.next_job = self.next_job, None, None
+        if job is not None:
+            now = time.monotonic()
+            job.deadline += now - job.started
+            job.started = now
+            self.job = job
 
     def signal_group(self) -> None:
         """SIGKILL the worker's group without waiting: safe from a signal handler."""
@@ -136,7 +154,7 @@ class Worker:
     def _close(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.job = None
+        self.job = self.next_job = None
 
     def death_message(self) -> str:
         code = self.process.exitcode

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -204,7 +204,19 @@ def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(report, out, indent=2, default=str)
-        out.write("\n")
+        out.write(dumps_report(report))
     os.replace(tmp, target)
     return target
+
+
+def dumps_report(report: Mapping[str, Any]) -> str:
+    """Indented JSON, except one line per result: json's C encoder only runs without indent, and the indenting
+    Python encoder spent ~0.2 ms per scenario (a third of a trivial scenario's cost)."""
+    parts = []
+    for key, value in report.items():
+        if key == "results" and isinstance(value, list) and value:
+            text = "[\n" + ",\n".join("    " + json.dumps(r, default=str) for r in value) + "\n  ]"
+        else:
+            text = json.dumps(value, indent=2, default=str).replace("\n", "\n  ")
+        parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
