@@ -13,6 +13,7 @@ Django is imported inside the functions: importing the engine must not need it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -233,46 +234,70 @@ class QueryCounter:
         ]
 
 
-_CLEAR_REFS = Path("/proc/self/clear_refs")
-_STATUS = Path("/proc/self/status")
-_STATM = "/proc/self/statm"
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-# Per process (a forked worker asks again): whether VmHWM can be reset, and psutil's handle where /proc is not.
-_hwm_resettable_in: dict[int, bool] = {}
-_psutil_process: dict[int, psutil.Process] = {}
 
 
-def _read_hwm() -> int | None:
-    for line in _STATUS.read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return None
+class _ProcFiles:
+    """This process's /proc/self files, opened once per process (a forked worker opens its own: "self" is
+    resolved at open). Opening a /proc file cost ten times reading it again, and RSS is read several times
+    per scenario."""
 
+    _by_pid: dict[int, _ProcFiles | None] = {}
 
-def _hwm_resettable() -> bool:
-    pid = os.getpid()
-    known = _hwm_resettable_in.get(pid)
-    if known is None:
+    def __init__(self) -> None:
+        self.statm = os.open("/proc/self/statm", os.O_RDONLY)
+        self.status = os.open("/proc/self/status", os.O_RDONLY)
         try:
-            _CLEAR_REFS.write_text("5")
-            known = _read_hwm() is not None
+            self.clear_refs: int | None = os.open("/proc/self/clear_refs", os.O_WRONLY)
+            os.write(self.clear_refs, b"5")
+            self.hwm_resettable = self.rss_and_hwm()[1] is not None
         except OSError:
-            known = False
-        _hwm_resettable_in[pid] = known
-    return known
+            self.clear_refs, self.hwm_resettable = None, False
+
+    @classmethod
+    def get(cls) -> _ProcFiles | None:
+        pid = os.getpid()
+        files = cls._by_pid.get(pid, False)
+        if files is False:
+            try:
+                files = cls()
+            except OSError:
+                files = None  # no /proc: psutil, and a sampling thread for the peak
+            cls._by_pid[pid] = files
+        return files
+
+    def rss(self) -> int:
+        return int(os.pread(self.statm, 128, 0).split()[1]) * _PAGE_SIZE
+
+    def reset_hwm(self) -> None:
+        if self.clear_refs is not None:
+            os.write(self.clear_refs, b"5")
+
+    def rss_and_hwm(self) -> tuple[int | None, int | None]:
+        """VmRSS and VmHWM in bytes, from one read of /proc/self/status."""
+        rss = hwm = None
+        for line in os.pread(self.status, 8192, 0).split(b"\n"):
+            if line.startswith(b"VmHWM:"):
+                hwm = int(line.split()[1]) * 1024
+            elif line.startswith(b"VmRSS:"):
+                rss = int(line.split()[1]) * 1024
+        return rss, hwm
+
+
+_psutil_process: dict[int, psutil.Process] = {}
 
 
 def rss_bytes() -> int:
     """This process's RSS: one read of /proc/self/statm (psutil's call costs several times that)."""
-    try:
-        with open(_STATM, "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        pid = os.getpid()
-        process = _psutil_process.get(pid)
-        if process is None:
-            process = _psutil_process[pid] = psutil.Process()
-        return process.memory_info().rss
+    files = _ProcFiles.get()
+    if files is not None:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            return files.rss()
+    pid = os.getpid()
+    process = _psutil_process.get(pid)
+    if process is None:
+        process = _psutil_process[pid] = psutil.Process()
+    return process.memory_info().rss
 
 
 class RssTracker:
@@ -290,7 +315,8 @@ class RssTracker:
     FALLBACK_THREAD_SECONDS = 0.05
 
     def __init__(self) -> None:
-        self._use_hwm = _hwm_resettable()
+        self._files = _ProcFiles.get()
+        self._use_hwm = self._files is not None and self._files.hwm_resettable
         self._sampler: threading.Thread | None = None
         self._stop_sampling = threading.Event()
         self._sampled_peak = 0
@@ -301,7 +327,7 @@ class RssTracker:
 
     def start(self) -> None:
         if self._use_hwm:
-            _CLEAR_REFS.write_text("5")
+            self._files.reset_hwm()
         self.start_rss = rss_bytes()
         self._started_at = self._last_sample = time.perf_counter()
         self._sampled_peak = self.start_rss
@@ -329,13 +355,13 @@ class RssTracker:
 
     def stop(self) -> tuple[int, int]:
         """(rss at stop, peak rss) in bytes."""
-        end = rss_bytes()
+        end, hwm = self._files.rss_and_hwm() if self._use_hwm else (None, None)
+        end = end if end is not None else rss_bytes()
         if self._sampler is not None:
             self._stop_sampling.set()
             self._sampler.join()
             self._sampler = None
         self._samples.append((time.perf_counter() - self._started_at, end))
-        hwm = _read_hwm() if self._use_hwm else None
         return end, max(self._sampled_peak, hwm or 0, end, self.start_rss)
 
     def samples_mb(self) -> list[list[float]]:
