@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -88,11 +89,34 @@ def live_progress(wanted: str, jobs: int, total: int) -> Any:
     return RunProgress(total)
 
 
-def clear_allure_results(folder: str) -> None:
-    for path in Path(folder).glob("*"):
-        if path.is_file() and ("-result.json" in path.name or "-container.json" in path.name
-                               or "-attachment" in path.name):
-            path.unlink()
+def _allure_result_file(path: Path) -> bool:
+    return path.is_file() and ("-result.json" in path.name or "-container.json" in path.name
+                               or "-attachment" in path.name)
+
+
+def clear_allure_results(folder: str) -> subprocess.Popen[bytes] | None:
+    """The last run's Allure results go; anything else in the folder stays. The folder is renamed away at once
+    and the other files moved back; the old results are deleted by a child process while the run goes on
+    (deleting a thousand files just written could block the start of the run for seconds while the file
+    system flushed them). Returns that process: wait for it before exiting."""
+    path = Path(folder)
+    if not path.is_dir():
+        return None
+    trash = path.with_name(f".{path.name}.old-{os.getpid()}")
+    try:
+        os.rename(path, trash)
+    except OSError:  # e.g. a mount point: delete in place
+        for old in path.iterdir():
+            if _allure_result_file(old):
+                old.unlink()
+        return None
+    path.mkdir()
+    for kept in trash.iterdir():
+        if not _allure_result_file(kept):
+            os.rename(kept, path / kept.name)
+    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    return subprocess.Popen([sys.executable, "-c", code, str(trash)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def allure_results_dir(config: Any) -> str | None:
@@ -258,9 +282,12 @@ class FrameworkRunner(Runner):
         by_name = {e.name: e for e in entries}
         allure_dir = allure_results_dir(self.config)
 
+        cleaners: list[subprocess.Popen[bytes]] = []
+
         def on_start() -> None:  # the databases are ready: this run will report, so the last one's results go
             if allure_dir and self.options.keep_allure_results != "yes":
-                clear_allure_results(allure_dir)  # a fresh run's results only; old ones would show as retries
+                # A fresh run's results only; old ones would show as retries.
+                cleaners.extend(c for c in [clear_allure_results(allure_dir)] if c is not None)
 
         progress = live_progress(self.options.progress, jobs, len(entries))
         framework.report_labels = {"title": self.options.title, "product": self.options.product}
@@ -295,6 +322,8 @@ class FrameworkRunner(Runner):
         finally:
             replayer.finish(selected={e.name for e in entries}, ran=framework.last_report is not None)
             self._write_outputs(framework.last_report)  # None: nothing ran, the last run's reports stay
+            for cleaner in cleaners:
+                cleaner.wait()
         counted = [r for r in results if r.scenario_name not in not_counted]
         counts = count_statuses(counted)
         notes = run_notes(counted)
