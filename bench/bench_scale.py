@@ -4,11 +4,12 @@
 
 For each suite: plain behave (`--runner behave.runner:Runner`: Django's test database, each scenario's writes
 reset afterwards, nothing else), ours sequential, ours `-j 2`, and BehaveX `--parallel-processes 2`
-(`pip install -e '.[bench]'`) where it runs the suite. Printed as seconds, as ratios to plain behave, and as
-milliseconds per scenario. A trivial scenario has three steps and one tiny query; the suites are generated in
-a temporary folder (50 scenarios per feature file) and run on PRS's settings (SQLite in memory) with the
-framework of the repository's behave.ini. The machine's load average is printed with the table: the ratios
-matter more than the absolute times.
+(`pip install -e '.[bench]'`, on an environment made for its process model: BEHAVEX_ENVIRONMENT). Printed as
+seconds, as ratios to plain behave, as milliseconds per scenario, and as CPU seconds of the whole process tree
+(which the machine's other load changes least). A trivial scenario has three steps and one tiny query; the
+suites are generated in a temporary folder (50 scenarios per feature file) and run on PRS's settings (a SQLite
+test database file) with the framework of the repository's behave.ini. The machine's load average is printed
+with the table: the ratios matter more than the absolute times.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import configparser
 import datetime as dt
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -156,18 +158,22 @@ def make_trivial_suite(folder: Path, count: int) -> None:
 class Timing:
     seconds: float | None
     note: str = ""
+    cpu_seconds: float = 0.0  # user + system of the run's whole process tree: what load on the machine changes least
 
 
 def timed(args: list[str], cwd: Path, expected_scenarios: int) -> Timing:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PRS_FAST_HASHER": "1", "DJANGO_SETTINGS_MODULE": "prs.settings"}
     env.pop("DATABASE_URL", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
-        return Timing(None, f"exit {done.returncode}: {tail[:300]}")
-    return Timing(seconds)
+        return Timing(None, f"exit {done.returncode}: {tail[:300]}", cpu)
+    return Timing(seconds, cpu_seconds=cpu)
 
 
 def configurations(behave: list[str], behavex: list[str] | None, reports: Path,
@@ -216,7 +222,8 @@ def main() -> int:
             timings: dict[str, Timing] = {}
             for name, (command, cwd) in configurations(behave, behavex, Path(tmp) / "reports", folder).items():
                 timings[name] = timed(command, cwd, count)
-                shown = f"{timings[name].seconds:.1f} s" if timings[name].seconds is not None else timings[name].note
+                shown = (f"{timings[name].seconds:.1f} s (cpu {timings[name].cpu_seconds:.1f} s)"
+                         if timings[name].seconds is not None else timings[name].note)
                 print(f"  {label:>14} | {name:<16} | {shown}", file=sys.stderr, flush=True)
             rows.append((label, count, timings))
     print_table(rows)
@@ -235,19 +242,22 @@ def count_prs_scenarios() -> int:
 
 
 def print_table(rows: list[tuple[str, int, dict[str, Timing]]]) -> None:
+    """Wall time, its ratio to plain behave and ms per scenario; then the CPU time of the process tree and its
+    ratio (on a busy machine the wall ratios of the parallel runs say more about the other load than about us)."""
     names = list(rows[0][2]) if rows else []
     print("| suite | scenarios | " + " | ".join(names) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
     for label, count, timings in rows:
-        plain = timings["plain behave"].seconds
+        plain = timings["plain behave"]
         cells = []
         for name in names:
-            seconds = timings[name].seconds
+            seconds, cpu = timings[name].seconds, timings[name].cpu_seconds
             if seconds is None:
                 cells.append("did not run")
                 continue
-            ratio = f" ({seconds / plain:.2f}×)" if plain and name != "plain behave" else ""
-            cells.append(f"{seconds:.1f} s{ratio}, {1000 * seconds / count:.1f} ms/sc")
+            ratio = f" ({seconds / plain.seconds:.2f}×)" if plain.seconds and name != "plain behave" else ""
+            cpu_ratio = f" ({cpu / plain.cpu_seconds:.2f}×)" if plain.cpu_seconds and name != "plain behave" else ""
+            cells.append(f"{seconds:.1f} s{ratio}, {1000 * seconds / count:.1f} ms/sc; cpu {cpu:.1f} s{cpu_ratio}")
         print(f"| {label} | {count} | " + " | ".join(cells) + " |")
     for label, _, timings in rows:
         for name, timing in timings.items():

@@ -14,6 +14,7 @@ Django is imported inside the functions: importing the engine must not need it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -87,6 +88,7 @@ _IN_LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=8192)  # the same statements come back in every scenario
 def normalize_sql(sql: str) -> str:
     """One shape per statement: literals and placeholders become ?, IN lists collapse to (?...)."""
     sql = _STRING.sub("?", sql)
