@@ -27,6 +27,7 @@ The rules (what PRS's services guarantee, restated independently of them):
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -156,16 +157,29 @@ ORG_RULES: tuple[OrgRule, ...] = (
 
 
 def organization_mismatches(using: str, rules: Iterable[OrgRule] = ORG_RULES) -> Iterator[Violation]:
-    for rule in rules:
-        def build(rule: OrgRule = rule) -> models.QuerySet:
+    """One query for all the given rules (UNION ALL of one SELECT per rule, each row tagged with its rule)."""
+    rules = tuple(rules)
+    if not rules:
+        return
+
+    def build() -> models.QuerySet:
+        parts = []
+        for index, rule in enumerate(rules):
             rows = rule.model._base_manager.using(using).exclude(**{rule.org: F(rule.other)})
             if rule.superuser_exempt:
                 rows = rows.exclude(**{rule.superuser_exempt: True})
-            return rows.values("pk", rule.human, rule.org, rule.other)[:MAX_LISTED]
+            parts.append(rows.order_by().values("pk", rule.human, rule.org, rule.other).annotate(
+                rule_index=Value(index, output_field=models.IntegerField())))
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
-        for row in _dicts(rule.rule, using, build):
-            yield Violation(rule.rule, _label(rule.model), row["pk"], str(row[rule.human]),
-                            {rule.org: row[rule.org], rule.other: row[rule.other]})
+    listed: Counter[int] = Counter()
+    rows = _rows("organizations:" + ",".join(r.rule for r in rules), using, build)
+    for pk, human, org, other, index in sorted(rows, key=lambda row: row[4]):  # rule by rule, as listed
+        listed[index] += 1
+        if listed[index] > MAX_LISTED:
+            continue
+        rule = rules[index]
+        yield Violation(rule.rule, _label(rule.model), pk, str(human), {rule.org: org, rule.other: other})
 
 
 def path_tables(model: type[models.Model], *paths: str) -> frozenset[str]:
@@ -451,6 +465,7 @@ class Check:
 
     run: Callable[[str], Iterable[Violation]]
     tables: frozenset[str] | None
+    org_rule: OrgRule | None = None  # the organization rules that apply run together, in one query
 
     def applies(self, changed_tables: Collection[str] | None) -> bool:
         if changed_tables is None:
@@ -464,7 +479,7 @@ def _tables(*model_list: type[models.Model]) -> frozenset[str]:
 
 def _org_check(rule: OrgRule) -> Check:
     paths = [rule.org, rule.other] + ([rule.superuser_exempt] if rule.superuser_exempt else [])
-    return Check(lambda using: organization_mismatches(using, (rule,)), path_tables(rule.model, *paths))
+    return Check(lambda using: organization_mismatches(using, (rule,)), path_tables(rule.model, *paths), rule)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -482,7 +497,10 @@ CHECKS: tuple[Check, ...] = (
 
 def find_violations(using: str = "default", changed_tables: Collection[str] | None = None) -> list[Violation]:
     """Every violation of the rules that read one of `changed_tables` (None: of every rule)."""
-    return [violation for check in CHECKS if check.applies(changed_tables) for violation in check.run(using)]
+    checks = [check for check in CHECKS if check.applies(changed_tables)]
+    org_rules = tuple(check.org_rule for check in checks if check.org_rule is not None)
+    return [*organization_mismatches(using, org_rules),
+            *(violation for check in checks if check.org_rule is None for violation in check.run(using))]
 
 
 def assert_database_consistency(using: str = "default", changed_tables: Collection[str] | None = None) -> None:
