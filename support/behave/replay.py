@@ -140,6 +140,7 @@ class Replayer:
         self.open_feature: Feature | None = None
         self.open_rule: Rule | None = None
         self.replayed: set[str] = set()
+        self._matches: dict[tuple[str, str], Any] = {}  # step matching is most of a replay's cost
 
     def replay(self, result: Any) -> None:
         forget_shared_models()  # workers forked from now on must not inherit replayed statuses
@@ -158,7 +159,10 @@ class Replayer:
             for formatter in self.formatters:
                 formatter.step(step)
         for step in scenario.all_steps:
-            match = registry.find_match(step) or NoMatch()
+            key = (step.step_type, step.name)  # what behave matches on: the same text, the same match
+            match = self._matches.get(key)
+            if match is None:
+                match = self._matches[key] = registry.find_match(step) or NoMatch()
             for formatter in self.formatters:
                 formatter.match(match)
                 formatter.result(step)
