@@ -368,16 +368,19 @@ SEVERITY_BY_KIND = {SecurityEventType.LOGIN_FAILED: Severity.MEDIUM,
 
 def security_events(using: str) -> Iterator[Violation]:
     """Each security event has its kind's severity and, with a user, that user's organization and email."""
-    wrong = Q()
-    for kind, severity in SEVERITY_BY_KIND.items():
-        wrong |= Q(event_type=kind) & ~Q(severity=severity)
-    wrong |= ~Q(event_type__in=list(SEVERITY_BY_KIND))
-    wrong |= Q(user__isnull=False) & ~Q(email=F("user__email"))
-    wrong |= Q(user__organization__isnull=False) & ~Q(organization_id=F("user__organization_id"))
-    wrong |= Q(user__isnull=False, user__organization__isnull=True, organization__isnull=False)
-    rows = SecurityEvent.objects.using(using).filter(wrong).values(
-        "pk", "event_type", "severity", "email", "organization_id", "user__email", "user__organization_id")
-    for row in rows[:MAX_LISTED]:
+    def build() -> models.QuerySet:
+        wrong = Q()
+        for kind, severity in SEVERITY_BY_KIND.items():
+            wrong |= Q(event_type=kind) & ~Q(severity=severity)
+        wrong |= ~Q(event_type__in=list(SEVERITY_BY_KIND))
+        wrong |= Q(user__isnull=False) & ~Q(email=F("user__email"))
+        wrong |= Q(user__organization__isnull=False) & ~Q(organization_id=F("user__organization_id"))
+        wrong |= Q(user__isnull=False, user__organization__isnull=True, organization__isnull=False)
+        return SecurityEvent.objects.using(using).filter(wrong).values(
+            "pk", "event_type", "severity", "email", "organization_id", "user__email",
+            "user__organization_id")[:MAX_LISTED]
+
+    for row in _dicts("security_events", using, build):
         yield Violation("security_event", _label(SecurityEvent), row["pk"], f"event {row['pk']}", {
             "kind": row["event_type"], "severity": row["severity"],
             "expected_severity": SEVERITY_BY_KIND.get(row["event_type"]), "email": row["email"],
