@@ -278,6 +278,24 @@ Feature: What PRS accepts in each field, at the edges
       | currency | "usd"                        |
       | value    | 0.00                         |
 
+  @rule:DEAL-06 @rule:SEC-10
+  Scenario Outline: A deal's change that keeps to the rules is accepted: its <field> to <value>
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded the client "Fabrikam"
+    When "sam" changes the <field> of that deal to <value>
+    Then that submission is accepted
+
+    Examples:
+      | field     | value                |
+      | client    | "Fabrikam"           |
+      | deal date | its due date         |
+
+  @rule:DEAL-06
+  Scenario: A deal's date cannot move past its due date
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    When "sam" changes the deal date of that deal to the day after its due date
+    Then that submission is refused as invalid, naming due date
+
   @rule:DEAL-13
   Scenario: Lowering a deal's value to what was approved makes it fully paid
     Given "sam" has made a deal of 1000.00 with his client "Contoso"

@@ -26,7 +26,7 @@ CHOICES = {"status", "payment_method", "payment_type"}
 FIELDS: dict[str, dict[str, str]] = {
     "client": {"name": "name", "phone": "phone", "email": "email", "nationality": "nationality", "status": "status"},
     "deal": {"value": "value", "due date": "due_date", "currency": "currency", "payment method": "payment_method",
-             "deal name": "deal_name", "remarks": "remarks", "client": "client"},
+             "deal name": "deal_name", "remarks": "remarks", "client": "client", "deal date": "deal_date"},
     "payment": {"amount": "amount", "payment type": "payment_type", "cheque number": "cheque_number"},
     "commission": {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
                    "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user"},
@@ -164,6 +164,8 @@ def step_changes_deal(context, username, name, value):
         new: object = s.client(context, value.strip('"')).pk
     elif value == "the day before its deal date":
         new = (deal.deal_date - dt.timedelta(days=1)).isoformat()
+    elif value in ("its due date", "the day after its due date"):
+        new = (deal.due_date + dt.timedelta(days=0 if value == "its due date" else 1)).isoformat()
     else:
         new = value.strip('"')
     submit(context, username, "PATCH", api.detail_path("deals", deal.pk), {field: new}, "deal", field)

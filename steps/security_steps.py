@@ -114,6 +114,9 @@ def step_cannot_sign_in(context, username):
 def step_security_event_counts(context, failed, first, locked, second, username):
     counted = (events_of(context, username, first), events_of(context, username, second))
     assert counted == (failed, locked), f"{first}/{second} events of {username}: {counted}, not {(failed, locked)}"
+    person = s.user(context, username)
+    strangers = SecurityEvent.objects.filter(email=person.email).exclude(user=person)
+    assert not strangers.exists(), f"events for {username}'s email that do not name him: {list(strangers.values())}"
 
 
 # -- who changed what, from where ----------------------------------------------------------------------------------

@@ -449,6 +449,7 @@ def assert_error_form(answer: Any) -> None:
     assert body is not None and set(body) == {"error_code", "detail", "errors"}, (
         f"not the API's error form: {answer.describe()}")
     detail, errors = body["detail"], body["errors"]
+    assert isinstance(body["error_code"], str) and body["error_code"], f"the error has no code: {answer.describe()}"
     assert isinstance(detail, str) and detail.strip() and detail != body["error_code"], (
         f"the error's detail is not a sentence for people: {answer.describe()}")
     assert isinstance(errors, Mapping) and all(
