@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import select
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -85,6 +86,14 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted (KeyboardInterrupt)"
     return f"run aborted ({type(exc).__name__}: {exc})"
+
+
+def _readable(conn: Any) -> bool:
+    """`conn.poll()` without its cost: multiprocessing builds a selector object for every poll, twice per result."""
+    try:
+        return bool(select.select([conn], [], [], 0)[0])
+    except (OSError, ValueError):  # closed: let recv() say so
+        return True
 
 
 class Executor:
@@ -211,14 +220,14 @@ class Executor:
         now = time.monotonic()
         for worker in list(self.workers):
             if worker.job and now >= worker.job.deadline and worker in self.workers:
-                if id(worker) not in serviced and worker.conn.poll():
+                if id(worker) not in serviced and _readable(worker.conn):
                     self._service(worker)  # the answer arrived at the deadline: take it
                 if worker in self.workers and worker.job and now >= worker.job.deadline:
                     self._on_timeout(worker)
 
     def _service(self, worker: Worker) -> None:
         try:
-            while worker in self.workers and worker.conn.poll():
+            while worker in self.workers and _readable(worker.conn):
                 self._handle(worker, worker.conn.recv())
         except (EOFError, OSError):
             worker.process.join(5)
