@@ -114,3 +114,27 @@ Feature: Who may do what, for every resource and action
       | ada   | read the notification of alice  | refused as not found |
       | alice | mark the notification of alice read | allowed          |
       | ada   | mark the notification of alice read | refused as not found |
+
+  @rule:SEC-04
+  Scenario Outline: Another organization's records: its admin may not <action>: refused as not found
+    Given "olga" is an admin of another organization, "Globex"
+    When "olga" tries through the API to <action>
+    Then the request is refused as not found
+
+    Examples:
+      | action                              |
+      | read a client                       |
+      | edit a client                       |
+      | delete a client without deals       |
+      | read the deal of sam                |
+      | edit the deal of sam                |
+      | delete the unpaid deal of sam       |
+      | verify the deal of sam              |
+      | read the payment                    |
+      | approve the payment                 |
+      | reject the payment                  |
+      | read the commission of sam          |
+      | change the commission of sam        |
+      | read an audit entry                 |
+      | read the notification of alice      |
+      | mark the notification of alice read |

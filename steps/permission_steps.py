@@ -46,6 +46,11 @@ def step_sales_office(context, org, admin, admin2, seller, seller2, verifier):
     world["the commission of sam"] = s.expect_success(s.calculate_commission(context, alice, sam), "sam's commission")
 
 
+@given('"{username}" is an admin of another organization, "{org}"')
+def step_admin_elsewhere(context, username, org):
+    s.add_member(context, s.add_organization(context, org), username, "admin")
+
+
 def _last_month() -> tuple[str, str]:
     first = timezone.localdate().replace(day=1)
     end = first - dt.timedelta(days=1)
