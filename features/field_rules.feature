@@ -162,6 +162,12 @@ Feature: What PRS accepts in each field, at the edges
       | payment type  | cash   | accepted                      |
       | payment type  | card   | refused as invalid, naming it |
 
+  @rule:SEC-10
+  Scenario: A payment is for a deal of the organization
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    When "gus" submits a new payment on that deal with amount "100.00"
+    Then that submission is refused as invalid, naming deal
+
   @rule:PAY-06
   Scenario Outline: A cheque number is recorded only once in an organization
     Given "sam" has made a deal of 1000.00 with his client "Contoso"

@@ -27,7 +27,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "client": {"name": "name", "phone": "phone", "email": "email", "nationality": "nationality", "status": "status"},
     "deal": {"value": "value", "due date": "due_date", "currency": "currency", "payment method": "payment_method",
              "deal name": "deal_name", "remarks": "remarks", "client": "client", "deal date": "deal_date"},
-    "payment": {"amount": "amount", "payment type": "payment_type", "cheque number": "cheque_number"},
+    "payment": {"amount": "amount", "payment type": "payment_type", "cheque number": "cheque_number", "deal": "deal"},
     "commission": {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
                    "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user"},
     "decision": {"verified amount": "verified_amount", "reason": "reason"},
