@@ -47,7 +47,7 @@ class UserManager(BaseUserManager["User"]):
             raise ValueError("email is required")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
-        user.save(using=self._db)
+        user.save(using=self._db)  # pragma: no mutate — using= matters only with several databases; PRS has one
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":

@@ -112,7 +112,7 @@ class AuthService:
         secret = payload.string("password", max_length=4096)
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-        assert address is not None and secret is not None
+        assert address is not None and secret is not None  # pragma: no mutate — only narrows types for the checker
         address = address.lower()
         ip = ip if ip is not None else current_ip.get()
         with transaction.atomic():
