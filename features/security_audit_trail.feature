@@ -51,6 +51,16 @@ Feature: Security and the audit trail
     Then the attempt is forbidden
     And the payment stays "pending"
 
+  @rule:SEC-06
+  Scenario Outline: A failed sign-in is on record with the email tried, the address and why
+    When someone signs in as <who> with a wrong password from the address 203.0.113.7
+    Then a failed sign-in as <who> from 203.0.113.7 is on record, because of <reason>
+
+    Examples:
+      | who                         | reason           |
+      | "sam"                       | a bad password   |
+      | the unknown "nobody@x.test" | an unknown email |
+
   @rule:SEC-07 @rule:SEC-11
   Scenario: Five failed sign-ins lock the account
     When someone fails to sign in as "sam" 5 times

@@ -246,3 +246,29 @@ def step_everyone_looks_everywhere(context: Any) -> None:
 @then("nobody sees or reaches a record of another organization")
 def step_nobody_crosses(context: Any) -> None:
     assert context.isolation_problem is None, str(context.isolation_problem)
+
+
+def _email_of(context: Any, who: str) -> str:
+    """``"sam"`` (a user of the scenario) or ``the unknown "someone@example"`` (an address nobody has)."""
+    quoted = who.split('"')[1]
+    return quoted if who.startswith("the unknown ") else s.user(context, quoted).email
+
+
+REASONS = {"a bad password": "bad password or inactive", "an unknown email": "unknown email"}
+
+
+@when("someone signs in as {who} with a wrong password from the address {address}")
+def step_signs_in_wrongly(context, who, address):
+    session = api.anonymous_session(context, remote_addr=address)
+    s.remember_response(context, session.sign_in(_email_of(context, who), "not-the-password"))
+
+
+@then("a failed sign-in as {who} from {address} is on record, because of {reason}")
+def step_failed_sign_in_on_record(context, who, address, reason):
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}: one of {', '.join(REASONS)}")
+    email = _email_of(context, who).lower()
+    events = list(SecurityEvent.objects.filter(event_type=SecurityEventType.LOGIN_FAILED).values(
+        "email", "ip_address", "details"))
+    assert {"email": email, "ip_address": address, "details": {"reason": REASONS[reason]}} in events, (
+        f"no failed sign-in as {email} from {address} because of {reason}: {events}")
