@@ -67,6 +67,13 @@ Feature: Security and the audit trail
     Then "sam" cannot sign in, even with the right password
     And 5 "login_failed" security events and 1 "account_locked" security event are recorded for "sam"
 
+  @rule:SEC-07
+  Scenario: Only failed sign-ins with that email count toward its lockout
+    When someone fails to sign in as "vera" 4 times
+    And "sam" is refused 5 times for lack of role
+    And someone fails to sign in as "sam" 4 times
+    Then "sam" can still sign in with the right password
+
   @rule:AUD-01
   Scenario: Every write is audited with who made it and where from
     When "sam" updates the phone number of "Northwind Traders" from the address 10.1.2.3

@@ -112,6 +112,8 @@ def step_cannot_sign_in(context, username):
     locked = api.anonymous_session(context).sign_in(s.user(context, username).email, s.PASSWORD)
     assert locked.status == 429 and locked.error_code == "locked", f"expected a lockout (429): {locked.describe()}"
     assert "token" not in locked.body and "Retry-After" in locked.headers, f"lockout answer: {locked.describe()}"
+    wait = locked.headers["Retry-After"]
+    assert wait.isdigit() and 0 < int(wait) <= 15 * 60, f"Retry-After {wait!r} is not 1 to 900 seconds"
 
 
 @then('{failed:d} "{first}" security events and {locked:d} "{second}" security event are recorded for "{username}"')
@@ -122,6 +124,9 @@ def step_security_event_counts(context, failed, first, locked, second, username)
     strangers = SecurityEvent.objects.filter(email=person.email).exclude(user=person, ip_address=GUESSER_ADDRESS)
     assert not strangers.exists(), (
         f"events for {username}'s email that do not name him and {GUESSER_ADDRESS}: {list(strangers.values())}")
+    lockouts = SecurityEvent.objects.filter(email=person.email, event_type=SecurityEventType.ACCOUNT_LOCKED)
+    assert all(event.details == {"failures": failed} for event in lockouts), (
+        f"a lockout that does not say after how many failures: {[e.details for e in lockouts]}")
 
 
 # -- who changed what, from where ----------------------------------------------------------------------------------
@@ -272,3 +277,17 @@ def step_failed_sign_in_on_record(context, who, address, reason):
         "email", "ip_address", "details"))
     assert {"email": email, "ip_address": address, "details": {"reason": REASONS[reason]}} in events, (
         f"no failed sign-in as {email} from {address} because of {reason}: {events}")
+
+
+@when('"{username}" is refused {times:d} times for lack of role')
+def step_refused_for_role(context, username, times):
+    session = api.session_for(context, s.user(context, username))
+    for _ in range(times):  # the audit trail is for admins and verifiers: each refusal is a security event
+        answer = s.remember_response(context, session.get(api.list_path("audit-logs")))
+        assert answer.status == 403, f"expected a refusal for lack of role: {answer.describe()}"
+
+
+@then('"{username}" can still sign in with the right password')
+def step_can_sign_in(context, username):
+    answer = api.anonymous_session(context).sign_in(s.user(context, username).email, s.PASSWORD)
+    assert answer.status == 200 and answer.body.get("token"), f"expected a token: {answer.describe()}"

@@ -57,7 +57,7 @@ class AuditLog(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("audit entries are append-only")
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # pragma: no mutate — Django's own arguments: the same INSERT, one database
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries are append-only")
