@@ -17,6 +17,7 @@ Feature: Every write leaves a complete, chained audit entry
     Examples:
       | user  | write                             | entries                                                                                                                                         |
       | sam   | create a client                   | create of a client (name, email, phone, nationality, status)                                                                                    |
+      | root  | create a client for Acme          | create of a client (name, email, phone, nationality, status)                                                                                    |
       | sam   | edit a client                     | update of a client (name)                                                                                                                       |
       | alice | delete a client without deals     | delete of a client (name, email, phone, nationality, status)                                                                                    |
       | sam   | create a deal                     | create of a deal (deal id, client, salesperson, deal name, value, currency, deal date, due date, payment method, verification status, payment status, progress, remarks) |

@@ -77,6 +77,9 @@ def _commission_period(context, user: str | None) -> dict[str, Any]:
 ACTIONS: dict[str, Callable[[Any], Request]] = {
     "create a client": lambda c: ("POST", api.list_path("clients"),
                                   {"name": "Fabrikam", "email": "buyer@fabrikam.example", "phone": "+15550000001"}),
+    "create a client for Acme": lambda c: ("POST", api.list_path("clients"),
+                                           {"name": "Fabrikam", "email": "buyer@fabrikam.example",
+                                            "phone": "+15550000001", "organization": s.organization(c, "Acme").pk}),
     "edit a client": lambda c: ("PATCH", api.detail_path("clients", s.client(c, "Contoso").pk),
                                 {"name": "Contoso Ltd"}),
     "delete a client without deals": lambda c: ("DELETE", api.detail_path("clients", s.client(c, "Northwind").pk),
