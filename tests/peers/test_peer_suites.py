@@ -1,10 +1,11 @@
 """Public behave suites nobody here wrote: plain behave, our runner sequentially and with -j 2 give every scenario
-the same status (see SOURCES.md). None of them has a database: the runner must not need Django for them."""
+the same status (see SOURCES.md). None of them has a database: the runner must neither need nor import Django."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,12 +29,15 @@ def run(project: Path, runner: str, *args: str) -> dict[str, str]:
     junit = project / "junit"
     shutil.rmtree(junit, ignore_errors=True)
     environ = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    environ["PYTHONPROFILEIMPORTTIME"] = "1"  # every module imported, by the run and its workers, on stderr
     completed = subprocess.run([str(BEHAVE), "--no-color", "-f", "progress", "--junit", "--junit-directory",
                                 str(junit), *args], cwd=project, env=environ, capture_output=True, text=True,
                                timeout=180, stdin=subprocess.DEVNULL)
     output = completed.stdout + completed.stderr
     assert completed.returncode in (0, 1), output
     assert "Traceback" not in output, output
+    django = re.findall(r"^import time:.*\|\s+(django(?:\.\S+)?)$", completed.stderr, re.MULTILINE)
+    assert django == [], f"a suite without a database imported Django: {django[:5]}"
     statuses = {}
     for path in sorted(junit.glob("*.xml")):
         for case in ElementTree.parse(path).getroot().iter("testcase"):
