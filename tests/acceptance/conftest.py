@@ -65,8 +65,13 @@ class FixtureProject:
 
 @pytest.fixture
 def make_project(tmp_path: Path):
-    def build(case: str = "basic") -> FixtureProject:
+    base = tmp_path
+
+    def build(case: str = "basic", folder: str = "") -> FixtureProject:
+        """The project in tmp_path, or in tmp_path/<folder> for a test that needs two."""
         basic = FIXTURES / "basic"
+        tmp_path = base / folder if folder else base
+        tmp_path.mkdir(exist_ok=True)
         shutil.copy(basic / "environment.py", tmp_path / "environment.py")
         shutil.copy(basic / "behave.ini", tmp_path / "behave.ini")
         shutil.copytree(basic / "steps", tmp_path / "steps")

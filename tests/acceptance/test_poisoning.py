@@ -1,5 +1,6 @@
 """What a step can do to its worker process: the scenario is `error` with the reason, the next one runs in a clean
-worker, and nothing is left behind — sequentially and with -j 2."""
+worker, and nothing is left behind (no worker process, poisoned or not, and no test database) — sequentially and
+with -j 2, on SQLite or on PostgreSQL (DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from tests.acceptance.leftovers import leftover_databases
+from tests.acceptance.leftovers import leftover_databases, wait_until_gone
 
 REPLACED = "; its worker was replaced"
 REASONS = {
@@ -36,6 +37,9 @@ def test_a_poisoned_worker_is_replaced_and_the_next_scenario_runs_clean(make_pro
     assert set(after.values()) == {"passed"} and len(after) == 5, after
     assert re.search(r"^acceptance: 5 passed, 5 failed$", output, re.MULTILINE), output
     assert leftover_databases(process.pid, process.db_suffix) == []
+    poisoned = [int(path.name.split("-")[1]) for path in project.path.glob("poisoned-*")]
+    assert len(poisoned) == 5, poisoned  # one worker per poisoning: each was replaced (os._exit's died)
+    assert wait_until_gone(poisoned) == [], "a replaced worker outlived the run"
     # Allure (parent and workers write into one folder) shows each scenario's latest result: the engine's verdict.
     latest: dict[str, dict] = {}
     for path in (project.path / "reports" / "allure-results").glob("*-result.json"):

@@ -1,4 +1,5 @@
-"""The runner reports what behave itself would: run-time skips, rules, renames made by hooks, default_tags."""
+"""The runner reports what behave itself would: run-time skips, rules, renames made by hooks, default_tags, and
+colon tags that are not the framework's (`@author:john.doe`, `@jira:ABC-1`) pass through to behave and Allure."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ def test_skips_rules_and_renames_read_as_in_behave(make_project, jobs):
     assert 'name="Original name (renamed by a hook)" status="passed"' in junit
     ours = (project.path / "reports" / "junit.xml").read_text()
     assert "<skipped" in ours and ours.count("<testcase") == 3
+    html = (project.path / "reports" / "report.html").read_text()
+    assert html.count('class="badge b-skipped"') == 1 and html.count('class="badge b-passed"') == 2
+    labels = set()
+    for path in (project.path / "reports" / "allure-results").glob("*-result.json"):
+        labels |= {label["value"] for label in json.loads(path.read_text())["labels"] if label["name"] == "tag"}
+    assert {"author:john.doe", "jira:ABC-1"} <= labels, labels
 
 
 def test_list_and_shards_honour_default_tags(make_project):

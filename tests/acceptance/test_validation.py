@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.acceptance.leftovers import drop_leftover_databases, leftover_databases
+
 NOTHING_RAN = "acceptance: not run"
 
 
@@ -35,10 +39,22 @@ def test_cycle_names_both_features_and_their_tags(make_project):
     assert run.last_line.startswith(NOTHING_RAN)
 
 
-def test_bad_framework_tag_names_location(make_project):
-    run = make_project("bad_tag").behave()
+@pytest.mark.parametrize(("tag", "message"), [
+    ("timeout:soon", "expected a positive number, got 'soon'"),
+    ("timeout:9999999", "expected a positive number at most 86400 seconds, got '9999999'"),  # was OverflowError
+    ("timout:30", "did you mean @timeout:30?"),
+    ("depends-on:x", "did you mean @depends_on:x?"),
+])
+def test_bad_framework_tag_names_location(make_project, tag, message):
+    project = make_project("bad_tag")
+    feature = project.path / "features" / "a.feature"
+    feature.write_text(feature.read_text().replace("@timeout:soon", f"@{tag}"))
+    run = project.behave()
     assert run.returncode == 1
-    assert "features/a.feature:3: invalid tag @timeout:soon: expected a positive number, got 'soon'" in run.output
+    assert f"features/a.feature:3: invalid tag @{tag}: {message}" in run.output
+    assert "Traceback" not in run.output
+    assert run.last_line.startswith(NOTHING_RAN)
+    assert not (project.path / "reports" / "report.json").exists()
 
 
 def test_invalid_tag_expression_is_a_clear_error(make_project):
@@ -84,3 +100,23 @@ def test_a_suites_own_userdata_keys_are_declared_and_the_reports_take_the_config
     assert run.returncode == 0, run.output
     assert "<title>Shop checkout run" in (project.path / "reports" / "report.html").read_text()
     assert '<testsuites name="Shop"' in (project.path / "reports" / "junit.xml").read_text()
+
+
+
+def test_two_runs_on_one_database_url_without_a_suffix_never_clash(make_project):
+    """Nobody sets PRS_TEST_DB_SUFFIX: each run's test database (and its workers' copies) carries the run's pid,
+    so two runs at once on one PostgreSQL server (or SQLite folder) neither refuse nor drop each other's."""
+    projects = [make_project("basic", folder) for folder in ("first", "second")]
+    runs = [project.start("-f", "plain", "-j", "2", env={"PRS_TEST_DB_SUFFIX": ""}) for project in projects]
+    try:
+        outputs = [run.communicate(timeout=180)[0] for run in runs]
+        for run, output in zip(runs, outputs, strict=True):
+            assert run.returncode == 0, output
+            assert output.rstrip().splitlines()[-1] == "acceptance: 6 passed, 0 failed", output
+            assert leftover_databases(run.pid, f"run{run.pid}") == []
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+                run.communicate()
+            drop_leftover_databases(run.pid, f"run{run.pid}")
