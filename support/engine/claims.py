@@ -51,6 +51,12 @@ class RunClaim:
         if self._fd >= 0:
             os.write(self._fd, (json.dumps(entry, sort_keys=True) + "\n").encode())
 
+    def forget(self, entry: dict[str, Any]) -> None:
+        """That database was dropped already: a reclaim skips it (a campaign that makes thousands of copies
+        leaves a claim that is cheap to reclaim)."""
+        if self._fd >= 0:
+            os.write(self._fd, (json.dumps({"dropped": entry}, sort_keys=True) + "\n").encode())
+
     def release(self) -> None:
         """Everything recorded was dropped: the claim goes."""
         if self._fd < 0:
@@ -106,10 +112,12 @@ def _entries(fd: int) -> list[dict[str, Any]]:
     chunks = []
     while chunk := os.read(fd, 65536):
         chunks.append(chunk)
-    entries = []
+    live: dict[str, dict[str, Any]] = {}  # what was recorded and not forgotten since, in order
     for line in b"".join(chunks).decode(errors="replace").splitlines():
         with contextlib.suppress(ValueError):
             entry = json.loads(line)
-            if isinstance(entry, dict) and entry.get("name"):
-                entries.append(entry)
-    return entries
+            if isinstance(entry, dict) and isinstance(entry.get("dropped"), dict):
+                live.pop(json.dumps(entry["dropped"], sort_keys=True), None)
+            elif isinstance(entry, dict) and entry.get("name"):
+                live[json.dumps(entry, sort_keys=True)] = entry
+    return list(live.values())

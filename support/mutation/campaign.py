@@ -147,7 +147,7 @@ class Campaign:
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise ValueError(f"cannot create the test database: {type(error).__name__}: {first}") from None
         connections.close_all()
-        pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios)
+        pool = ChildPool(max(1, options.jobs), suite.framework, suite.scenarios, claim=databases.claim)
         previous = self._install_stop_signals()
         try:
             baseline = self._baseline(state, pool, suite, space, all_mutants)
@@ -204,7 +204,7 @@ class Campaign:
             for stale in data_file.parent.glob("data*"):
                 stale.unlink()
         with contextlib.suppress(Exception):  # only a warm-up: the baseline below judges the scenario
-            warmup.run_in_parent(suite.framework, suite.scenarios[names[0]])
+            warmup.run_in_parent(suite.framework, suite.scenarios[names[0]], pool.claim)
         with PhaseProgress("baseline (coverage)", len(queue), self.console) as progress:
             while queue or pool.running:
                 while queue and pool.free > 0:

@@ -22,7 +22,10 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from support.engine.claims import RunClaim
 
 GREEN = ("passed", "skipped")
 
@@ -43,19 +46,24 @@ class DatabaseCopy:
 
     suffix: str
     settings_by_alias: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    claimed: list[dict[str, Any]] = field(default_factory=list)  # the entries plan() wrote into the run's claim
 
     @classmethod
-    def plan(cls, suffix: str) -> DatabaseCopy:
-        """Parent side, before the fork: only names, no database work."""
+    def plan(cls, suffix: str, claim: RunClaim | None = None) -> DatabaseCopy:
+        """Parent side, before the fork: only names, no database work. Each copy's name goes into the run's
+        `claim` before the copy exists, so the next run drops the copies of a SIGKILLed campaign."""
         from django.db import connections
 
-        from support.engine.databases import database_aliases
+        from support.engine.databases import claim_entry, database_aliases
 
         copy = cls(suffix)
         for alias in database_aliases():
             conn = connections[alias]
             in_memory = conn.vendor == "sqlite" and conn.creation.is_in_memory_db(conn.settings_dict["NAME"])
             copy.settings_by_alias[alias] = None if in_memory else conn.creation.get_test_db_clone_settings(suffix)
+            if claim is not None and not in_memory:
+                copy.claimed.append(claim_entry(alias, str(copy.settings_by_alias[alias]["NAME"])))
+                claim.record(copy.claimed[-1])
         return copy
 
     def create_and_activate(self) -> None:

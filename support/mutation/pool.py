@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from support.engine.claims import RunClaim
 from support.mutation.child import ChildJob, DatabaseCopy, child_main
 
 _FORK = multiprocessing.get_context("fork")
@@ -61,8 +62,10 @@ class _Running:
 
 
 class ChildPool:
-    def __init__(self, size: int, framework: Any, scenarios: Mapping[str, Any], label: str = "mut") -> None:
+    def __init__(self, size: int, framework: Any, scenarios: Mapping[str, Any], label: str = "mut",
+                 claim: RunClaim | None = None) -> None:
         self.size = size
+        self.claim = claim  # the run's claim: each child's copy is named in it before the child makes it
         self.framework = framework
         self.scenarios = scenarios
         self.running: list[_Running] = []
@@ -77,7 +80,7 @@ class ChildPool:
         from django.db import connections
 
         connections.close_all()  # never fork with an open connection
-        database = DatabaseCopy.plan(f"{self._label}_{next(self._counter)}")
+        database = DatabaseCopy.plan(f"{self._label}_{next(self._counter)}", self.claim)
         parent_end, child_end = _FORK.Pipe(duplex=False)
         process = _FORK.Process(target=_entry, args=(child_end, parent_end, job, database, self.framework,
                                                      self.scenarios, [r.conn for r in self.running],
@@ -160,6 +163,9 @@ class ChildPool:
         self.running.remove(running)
         if kill or not running.ended:
             running.database.drop()  # the child could not drop its own copy
+        if self.claim is not None:  # dropped by the child or just now: the next run need not
+            for entry in running.database.claimed:
+                self.claim.forget(entry)
 
     def kill_all(self) -> None:
         for running in list(self.running):

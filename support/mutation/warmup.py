@@ -13,7 +13,10 @@ import importlib
 import sys
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from support.engine.claims import RunClaim
 
 
 def import_modules(names: Iterable[str]) -> int:
@@ -40,7 +43,7 @@ def warm_django() -> None:
         get_resolver().reverse_dict  # noqa: B018 — the property builds and caches the tables
 
 
-def run_in_parent(framework: Any, scenario: Any) -> None:
+def run_in_parent(framework: Any, scenario: Any, claim: RunClaim | None = None) -> None:
     """Run one scenario here, on a throw-away copy of the test database, for the caches it fills once per
     process (test-data libraries loading their providers, first-query set-up); then put everything back."""
     from django.db import connections
@@ -50,7 +53,7 @@ def run_in_parent(framework: Any, scenario: Any) -> None:
 
     saved = {alias: dict(connections[alias].settings_dict) for alias in connections}
     threads = threading.active_count()
-    copy = DatabaseCopy.plan("warmup")
+    copy = DatabaseCopy.plan("warmup", claim)
     try:
         copy.create_and_activate()
         framework.worker_started()
@@ -58,6 +61,8 @@ def run_in_parent(framework: Any, scenario: Any) -> None:
     finally:
         connections.close_all()
         copy.drop()
+        for entry in copy.claimed if claim is not None else ():
+            claim.forget(entry)
         for alias, settings in saved.items():
             connections[alias].settings_dict.clear()
             connections[alias].settings_dict.update(settings)

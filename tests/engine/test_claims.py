@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,12 @@ def test_own_claims_are_never_reclaimed_and_undroppable_entries_wait(tmp_path: P
     dead.write_text('{"name": "a", "vendor": "postgresql"}\n{"name": "b", "vendor": "sqlite"}\nnot json\n')
     assert reclaim(lambda entry: entry["vendor"] == "sqlite", tmp_path) == [{"name": "b", "vendor": "sqlite"}]
     assert dead.read_text() == '{"name": "a", "vendor": "postgresql"}\n'  # for a run that reaches that server
+
+
+def test_a_forgotten_entry_is_not_dropped_again(tmp_path: Path) -> None:
+    dead = tmp_path / "1-dead.claim"
+    first, second = {"name": "/t/copy_1.sqlite3", "vendor": "sqlite"}, {"name": "/t/copy_2.sqlite3", "vendor": "sqlite"}
+    dead.write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in (first, second, {"dropped": first})))
+    seen: list[dict] = []
+    assert reclaim(lambda entry: seen.append(entry) or True, tmp_path) == [second]
+    assert seen == [second] and list(tmp_path.iterdir()) == []

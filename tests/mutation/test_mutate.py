@@ -14,7 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
+
+from tests.acceptance.leftovers import drop_leftover_databases, leftover_databases, wait_until_gone
+from tests.child_processes import child_env
 
 FIXTURE = Path(__file__).parent / "fixture"
 DISCOUNT_SCENARIO = "pricing: An order of exactly 100 gets the discount"
@@ -154,3 +158,37 @@ def test_bad_input_is_named_without_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2 and "unknown key(s) timeout_factr" in done.stderr
     done = mutate(project, "--merge", "missing", "--out", "out")
     assert done.returncode == 2 and "missing" in done.stderr
+
+
+def test_a_killed_campaigns_database_copies_are_dropped_by_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL leaves the campaign no chance to drop its test database or its children's copies: the run's claim
+    (support/engine/claims.py) names each copy before the child makes it, so the next run drops them."""
+    from support.engine.claims import claims_folder
+
+    project = copy_fixture(tmp_path / "project")
+    # On PostgreSQL (DATABASE_URL) too: there the copies are databases (CREATE DATABASE … TEMPLATE).
+    env = child_env("mutate", PYTHONPATH=str(Path(__file__).parents[2]))
+    process = subprocess.Popen([sys.executable, "-m", "support.cli", "mutate", "-j", "2", "--out", "out"],
+                               cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = project / "out" / "state" / "results.jsonl"
+    deadline = time.monotonic() + 90
+    while not (results.exists() and results.read_text()):  # past the baseline: children come and go
+        assert process.poll() is None and time.monotonic() < deadline, "the campaign ended before its mutants"
+        time.sleep(0.05)
+    claim = next(claims_folder().glob(f"{process.pid}-*.claim"))
+    children = [p.pid for p in psutil.Process(process.pid).children(recursive=True)]
+    process.kill()
+    process.wait()
+    assert "_mut" in claim.read_text()  # the children's copies were named in the claim
+    assert wait_until_gone(children) == [], "a child outlived the killed campaign"
+    try:
+        assert leftover_databases(process.pid, env["PRS_TEST_DB_SUFFIX"]), "nothing left: nothing to reclaim"
+        # The first thing any run does (support.engine.databases.claim_and_reclaim): drop what dead runs claimed.
+        nxt = subprocess.run([sys.executable, "-c", "from support.engine.claims import reclaim\n"
+                               "from support.engine.databases import drop_claimed\nreclaim(drop_claimed)"],
+                             cwd=project, env=env, capture_output=True, text=True, timeout=60)
+        assert nxt.returncode == 0, nxt.stderr
+        assert leftover_databases(process.pid, env["PRS_TEST_DB_SUFFIX"]) == []
+        assert not claim.exists()
+    finally:
+        drop_leftover_databases(process.pid, env["PRS_TEST_DB_SUFFIX"])
