@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import configparser
+from pathlib import Path
+
 import pytest
 
+from support.behave.options import RunnerOptions
 from tests.acceptance.leftovers import drop_leftover_databases, leftover_databases
 
 NOTHING_RAN = "acceptance: not run"
@@ -120,3 +124,11 @@ def test_two_runs_on_one_database_url_without_a_suffix_never_clash(make_project)
                 run.kill()
                 run.communicate()
             drop_leftover_databases(run.pid, f"run{run.pid}")
+
+
+def test_reports_are_titled_generically_unless_configured_and_prs_says_prs():
+    parser = configparser.ConfigParser()
+    parser.read(Path(__file__).resolve().parents[2] / "behave.ini")
+    prs = RunnerOptions.from_userdata(dict(parser["behave.userdata"]))
+    assert (prs.title, prs.product) == ("PRS acceptance run", "PRS")
+    assert (RunnerOptions().title, RunnerOptions().product) == ("Acceptance run", "acceptance")
