@@ -180,7 +180,16 @@ class TestDatabases:
         if self._created_config is not None:
             from django.test.utils import teardown_databases
 
-            teardown_databases(self._created_config, verbosity=self.verbosity)
+            # After a second signal this runs on another thread (execution.Executor.escalate), with the
+            # connections setup_databases made on the main thread: Django refuses those unless shared.
+            created = [connection for connection, *_ in self._created_config]
+            for connection in created:
+                connection.inc_thread_sharing()
+            try:
+                teardown_databases(self._created_config, verbosity=self.verbosity)
+            finally:
+                for connection in created:
+                    connection.dec_thread_sharing()
             self._created_config = None
         if self._set_up_environment:
             from django.test.utils import teardown_test_environment

@@ -24,14 +24,14 @@ def alive(pid: int) -> bool:
         return False
 
 
-def wait_until_gone(pids: list[int], seconds: float = 15.0) -> list[int]:
+def wait_until_gone(pids: list[int], seconds: float = 15.0, poll: float = 0.1) -> list[int]:
     """The pids still alive after `seconds`."""
     deadline = time.monotonic() + seconds
     while True:
         left = [pid for pid in pids if alive(pid)]
         if not left or time.monotonic() >= deadline:
             return left
-        time.sleep(0.1)
+        time.sleep(poll)
 
 
 def wait_for_file(path: Path, process: psutil.Popen | None = None, seconds: float = 60.0) -> dict:

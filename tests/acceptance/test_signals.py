@@ -69,23 +69,39 @@ def test_a_signal_stops_the_run_like_ctrl_c(make_project, signum, exit_code, job
     assert (project.path / "reports" / "report.html").exists()  # the other reports too
 
 
-def test_a_second_signal_ends_the_run_at_once(make_project):
-    project = make_project("signals")
-    process = project.start("-f", "plain", "-j", "2")
-    started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
-    process.send_signal(signal.SIGINT)
-    process.send_signal(signal.SIGINT)
-    output = finish(process, 20)
-
-    assert process.returncode == 130, output
-    assert wait_until_gone([started["worker"], started["child"]]) == []
-    assert leftover_databases(process.pid, process.db_suffix) == []
+@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_second_signal_ends_the_run_at_once(make_project, signum, exit_code):
+    stopped_twice(make_project, signum, exit_code)
 
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not on_postgres(), reason="Ctrl-C twice used to hang on PostgreSQL: set DATABASE_URL=postgres://")
 def test_ctrl_c_twice_on_postgres_never_hangs(make_project):
-    test_a_second_signal_ends_the_run_at_once(make_project)
+    stopped_twice(make_project, signal.SIGINT, 130)
+
+
+def stopped_twice(make_project, signum: int, exit_code: int) -> None:
+    """The second signal arrives while the run winds down after the first (its hanging worker is gone already,
+    the test databases are being dropped): everything is killed, the databases dropped, the exit immediate."""
+    project = make_project("signals")
+    process = project.start("-f", "plain", "-j", "2")
+    try:
+        started = wait_for_file(project.path / f"started-{HANGING_LINE}.json", process)
+        process.send_signal(signum)
+        assert wait_until_gone([started["worker"]], seconds=20, poll=0.002) == [], "the first signal stopped nothing"
+        process.send_signal(signum)  # not at once: two pending signals of one kind would be delivered as one
+        output = finish(process, 20)
+
+        assert process.returncode == exit_code, output
+        assert f"{signal.Signals(signum).name} again: killing the workers and exiting now" in output, output
+        assert wait_until_gone([started["worker"], started["child"]]) == []
+        assert leftover_databases(process.pid, process.db_suffix) == []
+    finally:  # whatever failed above, nothing of the run may stay on the machine
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        drop_leftover_databases(process.pid, process.db_suffix)
 
 
 def test_workers_die_with_a_killed_runner_and_the_next_run_drops_its_databases(make_project):
