@@ -164,12 +164,13 @@ class TestDatabases:
         return copy
 
     def discard(self, copy: WorkerDatabase) -> None:
-        """Drop a worker's copy once its process is gone."""
-        if copy in self._copies:
-            self._copies.remove(copy)
+        """Drop a worker's copy once its process is gone. It stays listed until dropped: a second signal that
+        interrupts the drop tears down from another thread, and that teardown must still see it."""
         for alias, clone_settings in copy.settings_by_alias.items():
             if clone_settings is not None:
                 _drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
+        if copy in self._copies:
+            self._copies.remove(copy)
 
     def teardown(self) -> None:
         from django.db import connections
@@ -260,11 +261,12 @@ class SuiteDatabases:
         return copy
 
     def discard(self, copy: SuiteWorkerDatabase) -> None:
-        """The worker is gone: drop its database if its after_all did not (a killed worker's)."""
-        if copy in self._copies:
-            self._copies.remove(copy)
+        """The worker is gone: drop its database if its after_all did not (a killed worker's). Listed until
+        dropped, as in `TestDatabases.discard`."""
         for alias, name in copy.names.items():
             _drop_named_database(alias, name)
+        if copy in self._copies:
+            self._copies.remove(copy)
 
     def teardown(self) -> None:
         from django.db import connections
@@ -338,6 +340,8 @@ def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
                 if attempt == 2:
                     raise
                 time.sleep(0.2)
+    elif conn.vendor == "sqlite":  # a file copy: idempotent, as a second signal may finish an interrupted drop
+        _remove_sqlite_files(name)
     else:
         conn.creation.destroy_test_db(verbosity=verbosity, suffix=suffix)
 
