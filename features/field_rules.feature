@@ -310,6 +310,22 @@ Feature: What PRS accepts in each field, at the edges
     Then that submission is accepted
     And the deal is "fully_paid" with a progress of 100.00 percent
 
+  @rule:COM-08 @rule:API-11
+  Scenario Outline: A commission's change is checked like a new one: its <field> to <value>
+    Given "sam" has approved sales of 1000.00 this month
+    And "alice" has calculated the commission of "sam" for this month
+    When "alice" changes the <field> of that commission to "<value>"
+    Then that submission is <outcome>
+
+    Examples:
+      | field         | value            | outcome                       |
+      | bonus         | 25.00            | accepted                      |
+      | bonus         | -0.01            | refused as invalid, naming it |
+      | penalty       | 1000000000000.00 | refused as invalid, naming it |
+      | rate          | 100.01           | refused as invalid, naming it |
+      | exchange rate | 0                | refused as invalid, naming it |
+      | currency      | usd              | refused as invalid, naming it |
+
   @rule:COM-06 @rule:COM-10
   Scenario: Changing a commission's currency takes the provider's rate and recomputes its figures
     Given "sam" has approved sales of 1000.00 this month

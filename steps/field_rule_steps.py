@@ -171,10 +171,11 @@ def step_changes_deal(context, username, name, value):
     submit(context, username, "PATCH", api.detail_path("deals", deal.pk), {field: new}, "deal", field)
 
 
-@when('"{admin}" changes the currency of that commission to "{currency}"')
-def step_changes_commission_currency(context, admin, currency):
-    submit(context, admin, "PATCH", api.detail_path("commissions", context.subject.pk), {"currency": currency},
-           "commission", "currency")
+@when('"{admin}" changes the {name} of that commission to "{value}"')
+def step_changes_commission(context, admin, name, value):
+    field = api_field("commission", name)
+    submit(context, admin, "PATCH", api.detail_path("commissions", context.subject.pk), {field: value},
+           "commission", field)
 
 
 @then("the commission is in {currency} at an exchange rate of {rate}, with {amount:Money} commission and "
