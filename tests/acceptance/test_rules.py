@@ -67,4 +67,4 @@ def test_rules_check_names_each_rule_without_a_scenario(tmp_path, capsys):
     assert "PAY-01 has no scenario" in captured.err
     assert "PAY-02 has no scenario" not in captured.err
     assert main(["rules", str(feature)]) == 0
-    assert "95 without a scenario" in capsys.readouterr().out
+    assert f"{len(load_catalogue().active) - 1} without a scenario" in capsys.readouterr().out
