@@ -54,6 +54,8 @@ class Payload:
         return value is not None and not (isinstance(value, str) and value.strip() == "")
 
     def _raw(self, name: str, required: bool) -> Any:
+        if not isinstance(required, bool):  # a None or 0 here is a slip of the caller, not "optional"
+            raise TypeError(f"required must be True or False, got {required!r}")
         value = self.data.get(name, _MISSING)
         if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
             if required:
@@ -61,7 +63,8 @@ class Payload:
             return _MISSING
         return value
 
-    def string(self, name: str, *, required: bool = True, max_length: int = 200, default: str = "") -> str | None:
+    def string(self, name: str, *, max_length: int, required: bool = True, default: str = "") -> str | None:
+        """Every text field states its own limit: there is no default one to fall back on unnoticed."""
         value = self._raw(name, required)
         if value is _MISSING:
             return None if required else default
