@@ -302,8 +302,6 @@ def test_a_locked_out_users_existing_token_keeps_working_but_no_new_login(seller
 def test_payload_refuses_a_required_flag_that_is_not_a_bool_and_text_needs_its_limit() -> None:
     """A slip in a service's reader (required=None, a forgotten max_length) fails loudly, never silently
     makes a field optional or falls back to a limit nobody chose."""
-    from prs.common.inputs import Payload
-
     with pytest.raises(TypeError, match="required must be True or False"):
         Payload({"name": ""}).string("name", required=None, max_length=5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
