@@ -112,7 +112,8 @@ def step_check_names(context, org, ordinal, reason):
     organization = s.organization(context, org)
     expected = context.original_ids[ORDINALS[ordinal]]
     result = s.service(context, "audit_service").verify_chain(organization)
-    assert not result.success, f"the audit check of {org} found nothing wrong"
+    assert result.success is False, f"the audit check of {org} found nothing wrong"
+    s.assert_chain_refusal(result, organization)
     broken = [(link.entry_id, link.reason) for link in result.data.broken if link.organization_id == organization.pk]
     assert broken == [(expected, REASONS[reason])], f"the check names {broken}, expected entry {expected} " \
                                                    f"({ordinal}) because {REASONS[reason]}"

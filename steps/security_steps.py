@@ -175,8 +175,9 @@ def step_check_names_entry(context, org):
     organization = s.organization(context, org)
     result = s.service(context, "audit_service").verify_chain(organization)
     broken = [(link.organization_id, link.entry_id) for link in (result.data.broken if result.data else [])]
-    assert not result.success and broken == [(organization.pk, context.tampered_entry.pk)], (
+    assert result.success is False and broken == [(organization.pk, context.tampered_entry.pk)], (
         f"verify_chain found {broken}, expected entry {context.tampered_entry.pk} of {org}")
+    s.assert_chain_refusal(result, organization)
     errors = StringIO()
     try:
         call_command("verify_audit_chain", organization=organization.pk, stdout=StringIO(), stderr=errors)

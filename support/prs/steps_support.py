@@ -455,3 +455,13 @@ def assert_error_form(answer: Any) -> None:
     assert isinstance(errors, Mapping) and all(
         isinstance(messages, list) and messages and all(isinstance(m, str) and m.strip() for m in messages)
         for messages in errors.values()), f"an error names a field without a message: {answer.describe()}"
+
+
+def assert_chain_refusal(result: Any, organization: Any) -> None:
+    """AUD-04: a broken chain is a conflict whose errors name the organization with the first broken link."""
+    key = f"organization_{organization.pk}"
+    messages = (result.errors or {}).get(key)
+    assert str(getattr(result.error_code, "value", result.error_code)) == "conflict" and messages and all(
+        isinstance(m, str) and m.strip() for m in messages), (
+        f"the broken chain answers {result.error_code!r} with errors {result.errors!r}, expected a conflict "
+        f"naming {key}")
