@@ -56,16 +56,10 @@ class PlainDecimalField(serializers.DecimalField):
     full-width digits and exponents, which Python's Decimal() would take, are invalid, and so is a JSON number,
     which JSON parsers read as a binary float (the services refuse floats for the same reason).
 
-    Shape only: the digits, places and range given here describe the service's rule in the OpenAPI schema, and
-    the service enforces it. One enforcer per rule: a range also checked here would answer in the service's
-    place, so a broken service rule would go unseen through the API."""
+    Its digits, places and range describe the service's rule in the OpenAPI schema; the service enforces them
+    (see ServiceOwnsTheRules)."""
 
     default_error_messages = {"not_a_string": 'Must be a decimal number written as a string, such as "12.50".'}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators
-                           if not isinstance(v, MinValueValidator | MaxValueValidator)]
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
@@ -85,11 +79,13 @@ class ServiceOwnsTheRules:
     """Mixin of a write's input serializer: it describes the body (the OpenAPI schema states every field's
     type, format, length, pattern, range and choices) but checks only its shape — JSON types, dates, ids,
     plain decimal strings (PlainDecimalField) — and drops the fields it does not declare. Required fields,
-    blanks, lengths, patterns and choices are the service's rules, checked there alone: a rule also enforced
-    here would answer in the service's place, and a broken service rule would go unseen through the API (and
-    by the acceptance suite). Ids stay checked here: an id is a shape, and nothing else looks at a stray one."""
+    blanks, lengths, patterns, ranges and choices are the service's rules, checked there alone: a rule also
+    enforced here would answer in the service's place, and a broken service rule would go unseen through the
+    API (and by the acceptance suite). Ids stay checked here: an id is a shape, nothing else looks at a stray
+    one."""
 
-    TEXT_RULES = (MaxLengthValidator, MinLengthValidator, RegexValidator, EmailValidator)
+    RULES = (MaxLengthValidator, MinLengthValidator, RegexValidator, EmailValidator, MinValueValidator,
+             MaxValueValidator)
 
     def check_shape_only(self) -> None:
         """Called by parse(), never for the schema, which keeps stating the rules."""
@@ -97,9 +93,9 @@ class ServiceOwnsTheRules:
             if isinstance(field, serializers.IntegerField):
                 continue
             field.required = False
+            field.validators = [v for v in field.validators if not isinstance(v, self.RULES)]
             if isinstance(field, serializers.CharField):
                 field.allow_blank, field.max_length, field.min_length = True, None, None
-                field.validators = [v for v in field.validators if not isinstance(v, self.TEXT_RULES)]
             if isinstance(field, serializers.ChoiceField):
                 field.to_internal_value = _any_text  # the service names the choices it takes
 
