@@ -97,6 +97,7 @@ Feature: What PRS accepts in each field, at the edges
       | currency       | EUR                    | accepted                      |
       | currency       | eur                    | refused as invalid, naming it |
       | currency       | EU1                    | refused as invalid, naming it |
+      | currency       | blank                  | refused as invalid, naming it |
       | payment method | cheque                 | accepted                      |
       | payment method | card                   | refused as invalid, naming it |
       | deal name      | 200 characters         | accepted                      |
@@ -235,6 +236,7 @@ Feature: What PRS accepts in each field, at the edges
       | exchange rate | 0.000001          | accepted                      |
       | exchange rate | 0                 | refused as invalid, naming it |
       | exchange rate | 999999            | accepted                      |
+      | exchange rate | 1000000           | refused as invalid, naming it |
       | exchange rate | 1.0000001         | refused as invalid, naming it |
       | bonus         | 0.00              | accepted                      |
       | bonus         | -0.01             | refused as invalid, naming it |
@@ -245,14 +247,21 @@ Feature: What PRS accepts in each field, at the edges
       | penalty       | 999999999999.99   | accepted                      |
       | penalty       | 1000000000000.00  | refused as invalid, naming it |
       | currency      | usd               | refused as invalid, naming it |
+      | currency      | blank             | refused as invalid, naming it |
       | period end    | the period start  | accepted                      |
       | period end    | the day before    | refused as invalid, naming it |
 
   @rule:COM-09
-  Scenario: A commission without terms takes the organization's rate and currency
+  Scenario Outline: A commission without terms takes the organization's rate and currency: <currency>
+    Given "Acme" keeps its books in <currency>
     When "alice" calculates the commission of "sam" with rate "nothing"
     Then that submission is accepted
-    And the answer shows rate "5.00", currency "USD" and exchange rate "1.000000"
+    And the answer shows rate "5.00", currency "<currency>" and exchange rate "1.000000"
+
+    Examples:
+      | currency |
+      | USD      |
+      | EUR      |
 
   @rule:COM-07
   Scenario: One commission per salesperson and period

@@ -46,6 +46,8 @@ def api_field(kind: str, name: str) -> str:
 def field_value(field: str, text: str, body: dict[str, Any]) -> Any:
     if text == "nothing":
         return NOTHING
+    if text == "blank":  # given, but empty
+        return ""
     size = re.fullmatch(r"(\d+) characters", text)
     if size:
         return "x" * int(size.group(1))
@@ -316,3 +318,10 @@ def step_answer_shows(context, pairs):
             kind = next(k for k in ("client", "deal", "commission") if name in FIELDS[k])
             actual = body.get(api_field(kind, name))
         assert str(actual) == expected, f"{name} is {actual!r}, expected {expected!r}: {context.response.describe()}"
+
+
+@given('"{org}" keeps its books in {currency}')
+def step_books_in(context, org, currency):
+    organization = s.organization(context, org)
+    organization.currency = currency
+    organization.save(update_fields=["currency"])  # the organization's settings: arranged, not a PRS write
