@@ -8,7 +8,8 @@ small diff. mutmut numbers a function's mutants in the order its visitor found t
 them against mutmut's own list, so a change in mutmut's numbering is an error, never a silent mismatch.
 
 Lines marked ``# pragma: no mutate`` (mutmut's pragma) get no mutants; write the reason after it, e.g.
-``# pragma: no mutate — the default is only a hint``.
+``# pragma: no mutate — the default is only a hint``. Methods of ``typing.Protocol`` classes get none either:
+they only declare an interface and never run.
 """
 from __future__ import annotations
 
@@ -90,6 +91,23 @@ def _function_owners(module: cst.Module) -> dict[cst.FunctionDef, str]:
     return owners
 
 
+def _protocol_methods(module: cst.Module) -> set[str]:
+    """Mangled names of the methods of top-level ``typing.Protocol`` classes: they declare an interface and
+    never run (``...`` bodies), so a mutant of their defaults could only ever be "no coverage"."""
+    stubs: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.ClassDef) or not isinstance(statement.body, cst.IndentedBlock):
+            continue
+        bases = [arg.value for arg in statement.bases]
+        if not any((isinstance(b, cst.Name) and b.value == "Protocol")
+                   or (isinstance(b, cst.Attribute) and b.attr.value == "Protocol") for b in bases):
+            continue
+        for method in statement.body.body:
+            if isinstance(method, cst.FunctionDef):
+                stubs.add(_mangled(method.name.value, statement.name.value))
+    return stubs
+
+
 def _diff(lines: Sequence[str], file: str, start: tuple[int, int], end: tuple[int, int], new_code: str) -> str:
     """A unified diff of the lines the mutant touches."""
     (start_line, start_col), (end_line, end_col) = start, end
@@ -166,6 +184,8 @@ def mutate_source(relative_file: str, source: str) -> MutatedModule:
     if expected != {m.id for m in mutants}:
         raise MutationError(f"{relative_file}: mutmut named its mutants differently than expected "
                             "(mutmut version change?)")
+    stubs = _protocol_methods(module)
+    mutants = [m for m in mutants if m.function not in stubs]  # their trampolines stay, never activated
     return MutatedModule(relative_file, name, privatize(mutated.code), tuple(mutants),
                          hashlib.sha256(source.encode()).hexdigest())
 
@@ -198,10 +218,17 @@ def statement_first_lines(source: str) -> dict[int, int]:
             else (node.end_lineno or node.lineno)
         target = node.lineno
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            target = node.body[0].lineno
+            # A docstring is no executed line (coverage never sees it): the call shows on the next statement.
+            opening = node.body[1] if _is_docstring(node.body[0]) and len(node.body) > 1 else node.body[0]
+            target = opening.lineno
         for line in range(node.lineno, own_end + 1):
             first[line] = target
     return first
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
 
 
 def original_function_lines(source: str) -> dict[str, int]:
