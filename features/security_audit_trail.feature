@@ -86,6 +86,14 @@ Feature: Security and the audit trail
     When someone alters the first audit entry of "Acme" behind PRS's back
     Then the audit check names that entry as the first broken link of "Acme"
 
+  @tampers @rule:AUD-04
+  Scenario: The audit check of every organization names only the broken chain
+    Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
+    And "gus" has recorded the client "Initech"
+    And "sam" has made a deal of 1000.00 with "Northwind Traders"
+    When someone alters the first audit entry of "Acme" behind PRS's back
+    Then the audit check of every organization names that entry as the only broken link
+
   @rule:AUD-05
   Scenario Outline: Audit entries cannot be changed or removed
     When someone tries to <tampering> the first audit entry of "Acme" through PRS

@@ -7,6 +7,7 @@ UPDATE: the model itself refuses every ORM change.
 """
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -185,6 +186,20 @@ def step_check_names_entry(context, org):
         pass
     else:
         raise AssertionError("verify_audit_chain reported an intact chain")
+    assert f"entry {context.tampered_entry.pk}:" in errors.getvalue(), f"the command said: {errors.getvalue()}"
+
+
+@then("the audit check of every organization names that entry as the only broken link")
+def step_check_of_all_names_entry(context):
+    acme = context.tampered_entry.organization_id
+    result = s.service(context, "audit_service").verify_chain()
+    broken = [(link.organization_id, link.entry_id) for link in (result.data.broken if result.data else [])]
+    assert result.success is False and broken == [(acme, context.tampered_entry.pk)], (
+        f"verify_chain found {broken}, expected only entry {context.tampered_entry.pk}")
+    assert set(result.errors) == {f"organization_{acme}"}, f"the check names {set(result.errors)}"
+    errors = StringIO()
+    with contextlib.suppress(CommandError):
+        call_command("verify_audit_chain", stdout=StringIO(), stderr=errors)
     assert f"entry {context.tampered_entry.pk}:" in errors.getvalue(), f"the command said: {errors.getvalue()}"
 
 
