@@ -51,6 +51,13 @@ def _read_fields(payload: Payload, *, partial: bool) -> dict[str, Any]:
     return values
 
 
+def _email_taken(organization_id: int, email: str | None, exclude_id: int | None = None) -> ServiceResult[Client]:
+    """The refusal of a duplicate email, once the database refused it; any other integrity error is a bug."""
+    if email is None or not selectors.client_email_taken(organization_id, email, exclude_id=exclude_id):
+        raise  # noqa: PLE0704 - re-raises the IntegrityError being handled by the caller
+    return ServiceResult.fail(ErrorCode.VALIDATION, {"email": [f"A client with email {email} already exists."]})
+
+
 @collaborator_failures_as_results
 class ClientService:
     dependencies: ClassVar[tuple[str, ...]] = ("audit_service",)
@@ -64,19 +71,16 @@ class ClientService:
         payload = Payload(data)
         organization = organization_for_create(actor, payload)
         values = _read_fields(payload, partial=False)
-        if organization is not None and values.get("email") and selectors.client_email_taken(
-            organization.pk, values["email"]
-        ):
-            payload.errors.add("email", f"A client with email {values['email']} already exists.")
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+        assert organization is not None
         try:
             with transaction.atomic():
                 client = Client.objects.create(organization=organization, created_by=actor, **values)
                 expect_ok(self.audit_service.record(actor, AuditAction.CREATE, client,
                                                     created(snapshot(client, AUDITED_FIELDS))))
-        except IntegrityError:  # a concurrent create took the email first
-            return ServiceResult.fail(ErrorCode.VALIDATION, {"email": ["A client with this email already exists."]})
+        except IntegrityError:  # the unique (organization, email) constraint: the one check, race-free
+            return _email_taken(organization.pk, values.get("email"))
         return ServiceResult.ok(client)
 
     def get(self, actor: User, client_id: object) -> ServiceResult[Client]:
@@ -99,16 +103,12 @@ class ClientService:
                     return conflict
                 payload = Payload(data)
                 values = _read_fields(payload, partial=True)
-                if values.get("email") and selectors.client_email_taken(
-                    client.organization_id, values["email"], exclude_id=client.pk
-                ):
-                    payload.errors.add("email", f"A client with email {values['email']} already exists.")
                 if payload.errors:
                     return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
                 changes = save_changes(client, values, AUDITED_FIELDS)
                 expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, client, changes))
-        except IntegrityError:
-            return ServiceResult.fail(ErrorCode.VALIDATION, {"email": ["A client with this email already exists."]})
+        except IntegrityError:  # see create
+            return _email_taken(client.organization_id, values.get("email"), exclude_id=client.pk)
         return ServiceResult.ok(client)
 
     def delete(self, actor: User, client_id: object) -> ServiceResult[None]:

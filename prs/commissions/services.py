@@ -129,10 +129,6 @@ class CommissionService:
             if isinstance(rate, ServiceResult):
                 return rate
             terms["exchange_rate"] = rate
-        existing = Commission.objects.filter(user=user, period_start=start, period_end=end).first()
-        if existing is not None:
-            return ServiceResult.fail(ErrorCode.CONFLICT, {"non_field_errors": [
-                f"Commission {existing.pk} already covers {user.email} for {start}..{end}; update it instead."]})
         try:
             with transaction.atomic():
                 commission = Commission(organization=organization, user=user, period_start=start, period_end=end,
@@ -145,9 +141,12 @@ class CommissionService:
                     actor, AuditAction.CALCULATE, commission, created(snapshot(commission, COMMISSION_FIELDS))
                 ))
                 self._notify(commission, NotificationType.COMMISSION_CALCULATED)
-        except IntegrityError:  # a concurrent calculate for the same period won
+        except IntegrityError:  # one commission per salesperson and period: the constraint is the one check
+            existing = Commission.objects.filter(user=user, period_start=start, period_end=end).first()
+            if existing is None:
+                raise  # another integrity error: a bug, not a duplicate
             return ServiceResult.fail(ErrorCode.CONFLICT, {"non_field_errors": [
-                f"A commission already covers {user.email} for {start}..{end}."]})
+                f"Commission {existing.pk} already covers {user.email} for {start}..{end}; update it instead."]})
         return ServiceResult.ok(commission)
 
     def get(self, actor: User, commission_id: object) -> ServiceResult[Commission]:
