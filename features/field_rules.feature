@@ -153,15 +153,19 @@ Feature: What PRS accepts in each field, at the edges
     Then that submission is <outcome>
 
     Examples:
-      | field         | value  | outcome                       |
-      | amount        | 400.00 | accepted                      |
-      | amount        | 400.01 | refused as invalid, naming it |
-      | amount        | 0.01   | accepted                      |
-      | amount        | 0.00   | refused as invalid, naming it |
-      | amount        | 1.005  | refused as invalid, naming it |
-      | payment type  | cheque | refused as invalid, naming cheque number |
-      | payment type  | cash   | accepted                      |
-      | payment type  | card   | refused as invalid, naming it |
+      | field         | value           | outcome                                  |
+      | amount        | 400.00          | accepted                                 |
+      | amount        | 400.01          | refused as invalid, naming it            |
+      | amount        | 0.01            | accepted                                 |
+      | amount        | 0.00            | refused as invalid, naming it            |
+      | amount        | 1.005           | refused as invalid, naming it            |
+      | payment type  | cheque          | refused as invalid, naming cheque number |
+      | payment type  | cash            | accepted                                 |
+      | cheque number | 50 characters   | accepted                                 |
+      | cheque number | 51 characters   | refused as invalid, naming it            |
+      | remarks       | 5000 characters | accepted                                 |
+      | remarks       | 5001 characters | refused as invalid, naming it            |
+      | payment type  | card            | refused as invalid, naming it            |
 
   @rule:SEC-10
   Scenario: A payment is for a deal of the organization

@@ -283,6 +283,7 @@ class PaymentService:
             payload.errors.add("payment_date", "Must not be more than a year in the past.")
         if deal_ref is None:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+        deal: Deal | None = None
         try:
             with transaction.atomic():
                 deal, failure = find_for_actor(
@@ -309,8 +310,6 @@ class PaymentService:
                             "amount",
                             f"Would overpay deal {deal.deal_id}: {deal.value - committed} of {deal.value} remains.",
                         )
-                if cheque_number and selectors.cheque_number_taken(deal.organization_id, cheque_number):
-                    payload.errors.add("cheque_number", f"Cheque {cheque_number} is already recorded.")
                 if payload.errors:
                     return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
                 payment = Payment.objects.create(
@@ -345,8 +344,11 @@ class PaymentService:
                     Priority.HIGH,
                     payment,
                 ))
-        except IntegrityError:  # a concurrent payment took the cheque number first
-            return ServiceResult.fail(ErrorCode.VALIDATION, {"cheque_number": ["This cheque is already recorded."]})
+        except IntegrityError:  # the cheque number's unique constraint is the one check, race-free
+            if not (cheque_number and deal and selectors.cheque_number_taken(deal.organization_id, cheque_number)):
+                raise  # another integrity error: a bug, not a duplicate cheque
+            return ServiceResult.fail(ErrorCode.VALIDATION, {"cheque_number": [
+                f"Cheque {cheque_number} is already recorded."]})
         return self.get(actor, payment.pk)
 
     def get(self, actor: User, payment_id: object) -> ServiceResult[Payment]:
