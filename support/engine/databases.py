@@ -104,17 +104,46 @@ class WorkerDatabase:
         connections.close_all()
 
 
-class TestDatabases:
-    __test__ = False
+class _WorkerCopies:
+    """The worker databases a run made and has not dropped yet. A copy stays listed until it is dropped: a second
+    signal that interrupts a drop tears down from another thread, and that teardown must still see it."""
 
     def __init__(self, verbosity: int = 0) -> None:
         self.verbosity = verbosity
         self.aliases = database_aliases()
-        self._created_config: list | None = None
-        self._set_up_environment = False
-        self._copies: list[WorkerDatabase] = []
+        self._copies: list[Any] = []
         self._counter = itertools.count(1)
         self.claim: RunClaim | None = None
+
+    def _drop(self, copy: Any) -> None:
+        raise NotImplementedError
+
+    def discard(self, copy: Any) -> None:
+        """Drop a worker's database once its process is gone."""
+        self._drop(copy)
+        if copy in self._copies:
+            self._copies.remove(copy)
+
+    def _discard_all(self) -> None:
+        from django.db import connections
+
+        for copy in list(self._copies):
+            self.discard(copy)
+        connections.close_all()
+
+    def _release_claim(self) -> None:
+        if self.claim is not None:  # everything it names is gone
+            self.claim.release()
+            self.claim = None
+
+
+class TestDatabases(_WorkerCopies):
+    __test__ = False
+
+    def __init__(self, verbosity: int = 0) -> None:
+        super().__init__(verbosity)
+        self._created_config: list | None = None
+        self._set_up_environment = False
 
     def prepare(self) -> None:
         from django.db import connections
@@ -163,21 +192,13 @@ class TestDatabases:
         connections.close_all()  # never fork with an open connection
         return copy
 
-    def discard(self, copy: WorkerDatabase) -> None:
-        """Drop a worker's copy once its process is gone. It stays listed until dropped: a second signal that
-        interrupts the drop tears down from another thread, and that teardown must still see it."""
+    def _drop(self, copy: WorkerDatabase) -> None:
         for alias, clone_settings in copy.settings_by_alias.items():
             if clone_settings is not None:
                 _drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
-        if copy in self._copies:
-            self._copies.remove(copy)
 
     def teardown(self) -> None:
-        from django.db import connections
-
-        for copy in list(self._copies):
-            self.discard(copy)
-        connections.close_all()
+        self._discard_all()
         if self._created_config is not None:
             from django.test.utils import teardown_databases
 
@@ -197,9 +218,7 @@ class TestDatabases:
 
             teardown_test_environment()
             self._set_up_environment = False
-        if self.claim is not None:  # everything it names is gone
-            self.claim.release()
-            self.claim = None
+        self._release_claim()
 
 
 @dataclass
@@ -225,20 +244,13 @@ class SuiteWorkerDatabase:
         connections.close_all()
 
 
-class SuiteDatabases:
+class SuiteDatabases(_WorkerCopies):
     """A suite that manages its own test database (its before_all calls Django's `setup_databases` or
     `create_test_db`, its after_all tears it down): the runner creates, clones, resets and drops nothing of
     what the suite's hooks do. before_all runs once in every worker, so each worker's test database gets a
     name of its own (the suite's test name + ``_<run pid>_<n>``, as Django's own parallel clones are named):
     `-j N` workers never create or drop one another's, nor do two runs. Only a worker killed before its
     after_all could run (a timeout, an interruption) leaves its database behind: the runner drops that one."""
-
-    def __init__(self, verbosity: int = 0) -> None:
-        self.verbosity = verbosity
-        self.aliases = database_aliases()
-        self._copies: list[SuiteWorkerDatabase] = []
-        self._counter = itertools.count(1)
-        self.claim: RunClaim | None = None
 
     def prepare(self) -> None:
         """Nothing to create: the suite's before_all does it, in each worker. Dead runs' leftovers go."""
@@ -260,23 +272,14 @@ class SuiteDatabases:
         connections.close_all()  # never fork with an open connection
         return copy
 
-    def discard(self, copy: SuiteWorkerDatabase) -> None:
-        """The worker is gone: drop its database if its after_all did not (a killed worker's). Listed until
-        dropped, as in `TestDatabases.discard`."""
+    def _drop(self, copy: SuiteWorkerDatabase) -> None:
+        """Its after_all did not drop it if the worker was killed: drop it here (a no-op when it is gone)."""
         for alias, name in copy.names.items():
             _drop_named_database(alias, name)
-        if copy in self._copies:
-            self._copies.remove(copy)
 
     def teardown(self) -> None:
-        from django.db import connections
-
-        for copy in list(self._copies):
-            self.discard(copy)
-        connections.close_all()
-        if self.claim is not None:
-            self.claim.release()
-            self.claim = None
+        self._discard_all()
+        self._release_claim()
 
 
 def claim_and_reclaim() -> RunClaim:
