@@ -65,12 +65,12 @@ Feature: What PRS accepts in each field, at the edges
     Examples:
       | field       | value          | outcome                       |
       | name        | Contoso Group  | accepted                      |
-      | name        | nothing        | refused as invalid, naming it |
+      | name        | blank          | refused as invalid, naming it |
       | name        | 201 characters | refused as invalid, naming it |
-      | email       | nothing        | refused as invalid, naming it |
-      | phone       | nothing        | refused as invalid, naming it |
+      | email       | blank          | refused as invalid, naming it |
+      | phone       | blank          | refused as invalid, naming it |
       | phone       | +123456789     | refused as invalid, naming it |
-      | nationality | nothing        | accepted                      |
+      | nationality | blank          | accepted                      |
 
   @rule:CLI-07
   Scenario: A client keeps its own email, in any case, when edited

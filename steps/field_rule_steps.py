@@ -151,9 +151,9 @@ def step_keeps_email(context, username, name):
 
 @when('"{username}" changes the {name} of "{client}" to "{value}"')
 def step_changes_client(context, username, name, client, value):
-    """``value`` as in the outlines (``200 characters``); ``nothing`` empties the field."""
+    """``value`` as in the outlines (``200 characters``, ``blank``)."""
     field = api_field("client", name)
-    new = "" if value == "nothing" else field_value(field, value, {})
+    new = field_value(field, value, {})
     submit(context, username, "PATCH", api.detail_path("clients", s.client(context, client).pk), {field: new},
            "client", field)
 

@@ -51,10 +51,12 @@ def _read_fields(payload: Payload, *, partial: bool) -> dict[str, Any]:
     return values
 
 
-def _email_taken(organization_id: int, email: str | None, exclude_id: int | None = None) -> ServiceResult[Client]:
-    """The refusal of a duplicate email, once the database refused it; any other integrity error is a bug."""
+def _duplicate_email(organization_id: int, email: str | None,
+                     exclude_id: int | None = None) -> ServiceResult[Client] | None:
+    """After the database refused a write: the refusal of a duplicate email, or None for any other integrity
+    error (a bug, which the caller re-raises)."""
     if email is None or not selectors.client_email_taken(organization_id, email, exclude_id=exclude_id):
-        raise  # noqa: PLE0704 - re-raises the IntegrityError being handled by the caller
+        return None
     return ServiceResult.fail(ErrorCode.VALIDATION, {"email": [f"A client with email {email} already exists."]})
 
 
@@ -80,7 +82,10 @@ class ClientService:
                 expect_ok(self.audit_service.record(actor, AuditAction.CREATE, client,
                                                     created(snapshot(client, AUDITED_FIELDS))))
         except IntegrityError:  # the unique (organization, email) constraint: the one check, race-free
-            return _email_taken(organization.pk, values.get("email"))
+            refusal = _duplicate_email(organization.pk, values.get("email"))
+            if refusal is None:
+                raise
+            return refusal
         return ServiceResult.ok(client)
 
     def get(self, actor: User, client_id: object) -> ServiceResult[Client]:
@@ -108,7 +113,10 @@ class ClientService:
                 changes = save_changes(client, values, AUDITED_FIELDS)
                 expect_ok(self.audit_service.record(actor, AuditAction.UPDATE, client, changes))
         except IntegrityError:  # see create
-            return _email_taken(client.organization_id, values.get("email"), exclude_id=client.pk)
+            refusal = _duplicate_email(client.organization_id, values.get("email"), exclude_id=client.pk)
+            if refusal is None:
+                raise
+            return refusal
         return ServiceResult.ok(client)
 
     def delete(self, actor: User, client_id: object) -> ServiceResult[None]:

@@ -66,7 +66,7 @@ def unnamed_input(value: Any, input_name: str) -> str | None:
     errors = getattr(value, "errors", None)
     if not isinstance(errors, Mapping):
         return None
-    blank = [str(key) for key, messages in errors.items() if not _messages(messages)]
+    blank = [str(key) for key, messages in errors.items() if not are_messages(messages)]
     if blank:
         return f"its errors for {', '.join(repr(k) for k in blank)} hold no message"
     if not any(str(key) == input_name or str(key).startswith(f"{input_name}.") for key in errors):
@@ -75,7 +75,7 @@ def unnamed_input(value: Any, input_name: str) -> str | None:
     return None
 
 
-def _messages(messages: Any) -> bool:
-    """Non-empty text, or a non-empty list of it."""
+def are_messages(messages: Any) -> bool:
+    """Non-empty text, or a non-empty list of it: what a refusal says of one field."""
     items = messages if isinstance(messages, list | tuple) else [messages]
     return bool(items) and all(isinstance(m, str) and m.strip() for m in items)

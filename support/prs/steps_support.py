@@ -41,6 +41,7 @@ from prs.common.results import ErrorCode, ServiceResult
 from prs.deals.models import Deal, Payment, PaymentMethod, RejectionReason
 from prs.notifications.models import Notification, NotificationType
 from prs.services import build_services
+from support.contracts.answers import are_messages
 from support.prs.factories import DEFAULT_PASSWORD, ClientFactory, OrganizationFactory, UserFactory
 
 PASSWORD = DEFAULT_PASSWORD  # every user made by the steps signs in with it
@@ -385,10 +386,12 @@ def assert_notified(context: Any, recipient: User, news: str) -> Notification:
     return found[-1]
 
 
-# The model each resource of /api/<resource>/ holds, as a security event names it (app_label.model).
-RESOURCE_MODELS = {"clients": "clients.client", "deals": "deals.deal", "payments": "deals.payment",
-                   "commissions": "commissions.commission", "notifications": "notifications.notification",
-                   "audit-logs": "audit.auditlog"}
+# Each resource of /api/<resource>/: the model a security event names (app_label.model), and what its 404 calls
+# one of its objects (API-01: the answer names what was not found).
+RESOURCES = {"clients": ("clients.client", "Client"), "deals": ("deals.deal", "Deal"),
+             "payments": ("deals.payment", "Payment"), "commissions": ("commissions.commission", "Commission"),
+             "notifications": ("notifications.notification", "Notification"),
+             "audit-logs": ("audit.auditlog", "Audit entry")}
 
 
 def _address(path: str) -> tuple[str, str, str]:
@@ -417,7 +420,7 @@ def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
             action = "calculate" if resource == "commissions" else "create"
         else:
             action = {"PATCH": "update", "PUT": "update", "DELETE": "delete"}.get(answer.method, answer.method)
-        expected = {"action": action, "object_type": RESOURCE_MODELS.get(resource, resource),
+        expected = {"action": action, "object_type": RESOURCES[resource][0] if resource in RESOURCES else resource,
                     "object_id": object_id}
     expected["role"] = actor.role
     wrong = {key: details.get(key) for key, value in expected.items() if details.get(key) != value}
@@ -425,17 +428,12 @@ def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
         f"the permission-denied event of {answer.method} {answer.path} names {details}, expected {expected}")
 
 
-# What a 404 calls each resource of /api/<resource>/<id>/ (API-01: the answer names what was not found).
-NOT_FOUND_LABELS = {"clients": "Client", "deals": "Deal", "payments": "Payment", "commissions": "Commission",
-                    "notifications": "Notification", "audit-logs": "Audit entry"}
-
-
 def assert_says_not_found(answer: Any) -> None:
     """The 404 of /api/<resource>/<id>/… says "<Resource> <id> not found." in its detail and its errors."""
-    parts = [part for part in answer.path.split("?")[0].split("/") if part]
-    if len(parts) < 3 or parts[1] not in NOT_FOUND_LABELS or not (parts[2].isascii() and parts[2].isdigit()):
+    resource, object_id, _ = _address(answer.path)
+    if resource not in RESOURCES or not (object_id.isascii() and object_id.isdigit()):
         return  # not an object's address (API-08's malformed ids answer a plain 404): nothing to name
-    expected = f"{NOT_FOUND_LABELS[parts[1]]} {parts[2]} not found."
+    expected = f"{RESOURCES[resource][1]} {object_id} not found."
     body = answer.body if isinstance(answer.body, dict) else {}
     messages = [m for ms in answer.field_errors.values() for m in (ms if isinstance(ms, list) else [ms])]
     assert body.get("detail") == expected and expected in messages, (
@@ -452,16 +450,14 @@ def assert_error_form(answer: Any) -> None:
     assert isinstance(body["error_code"], str) and body["error_code"], f"the error has no code: {answer.describe()}"
     assert isinstance(detail, str) and detail.strip() and detail != body["error_code"], (
         f"the error's detail is not a sentence for people: {answer.describe()}")
-    assert isinstance(errors, Mapping) and all(
-        isinstance(messages, list) and messages and all(isinstance(m, str) and m.strip() for m in messages)
-        for messages in errors.values()), f"an error names a field without a message: {answer.describe()}"
+    assert isinstance(errors, Mapping) and all(isinstance(m, list) and are_messages(m) for m in errors.values()), (
+        f"an error names a field without a message: {answer.describe()}")
 
 
 def assert_chain_refusal(result: Any, organization: Any) -> None:
     """AUD-04: a broken chain is a conflict whose errors name the organization with the first broken link."""
     key = f"organization_{organization.pk}"
-    messages = (result.errors or {}).get(key)
-    assert str(getattr(result.error_code, "value", result.error_code)) == "conflict" and messages and all(
-        isinstance(m, str) and m.strip() for m in messages), (
+    assert str(getattr(result.error_code, "value", result.error_code)) == "conflict" and are_messages(
+            (result.errors or {}).get(key)), (
         f"the broken chain answers {result.error_code!r} with errors {result.errors!r}, expected a conflict "
         f"naming {key}")
