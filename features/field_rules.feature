@@ -224,7 +224,7 @@ Feature: What PRS accepts in each field, at the edges
       | recorded           | decision                               | decided                       |
       | Paid at the branch | approved for 400.00                    | Checked against the statement |
       | Paid at the branch | rejected because of insufficient funds | Bounced twice                 |
-      | nothing            | approved for 400.00                    | nothing                       |
+      | blank              | approved for 400.00                    | blank                         |
 
   @rule:COM-08 @rule:COM-09 @rule:API-11
   Scenario Outline: A commission calculated with <field> <value> is <outcome>

@@ -224,7 +224,8 @@ def step_decides_remarking(context, verifier, decision, remarks):
 
 
 def _text(written: str) -> str:
-    return "" if written == "nothing" else written
+    """A remark as the outlines write it (``blank`` for an empty one)."""
+    return field_value("remarks", written, {})
 
 
 @then('the payment reads "{recorded}" and its decision reads "{decided}"')
