@@ -303,6 +303,7 @@ Feature: What PRS accepts in each field, at the edges
     And "sam" has recorded the client "Fabrikam"
     When "sam" changes the <field> of that deal to <value>
     Then that submission is accepted
+    And that deal now has that <field>
 
     Examples:
       | field     | value                |

@@ -171,7 +171,19 @@ def step_changes_deal(context, username, name, value):
         new = (deal.due_date + dt.timedelta(days=0 if value == "its due date" else 1)).isoformat()
     else:
         new = value.strip('"')
+    context.deal_change = (field, new)
     submit(context, username, "PATCH", api.detail_path("deals", deal.pk), {field: new}, "deal", field)
+
+
+@then("that deal now has that {name}")
+def step_deal_has_change(context, name):
+    """The accepted change is stored, as read back through the API (an answer of 200 alone proves nothing)."""
+    field, new = context.deal_change
+    answer = api.session_for(context, s.user(context, context.submitter)).get(
+        api.detail_path("deals", s.the_deal(context).pk))
+    shown = answer.body.get(field)
+    shown = shown.get("id") if isinstance(shown, dict) else shown
+    assert str(shown) == str(new), f"{name} is {shown!r}, expected {new!r}: {answer.describe()}"
 
 
 @when('"{admin}" changes the {name} of that commission to "{value}"')
