@@ -64,13 +64,23 @@ Feature: What PRS accepts in each field, at the edges
 
     Examples:
       | field       | value          | outcome                       |
-      | name        | Contoso Group  | accepted                      |
       | name        | blank          | refused as invalid, naming it |
       | name        | 201 characters | refused as invalid, naming it |
       | email       | blank          | refused as invalid, naming it |
       | phone       | blank          | refused as invalid, naming it |
       | phone       | +123456789     | refused as invalid, naming it |
-      | nationality | blank          | accepted                      |
+
+  @rule:CLI-05
+  Scenario Outline: A client's change that keeps to the rules is stored: its <field> to <value>
+    Given "sam" has recorded the client "Contoso"
+    When "sam" changes the <field> of "Contoso" to "<value>"
+    Then that submission is accepted
+    And that client now has that <field>
+
+    Examples:
+      | field       | value         |
+      | name        | Contoso Group |
+      | nationality | blank         |
 
   @rule:CLI-07
   Scenario: A client keeps its own email, in any case, when edited

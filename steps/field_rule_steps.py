@@ -154,8 +154,19 @@ def step_changes_client(context, username, name, client, value):
     """``value`` as in the outlines (``200 characters``, ``blank``)."""
     field = api_field("client", name)
     new = field_value(field, value, {})
+    context.client_change = (client, field, new)
     submit(context, username, "PATCH", api.detail_path("clients", s.client(context, client).pk), {field: new},
            "client", field)
+
+
+@then("that client now has that {name}")
+def step_client_has_change(context, name):
+    """The accepted change is stored, as read back through the API."""
+    client, field, new = context.client_change
+    answer = api.session_for(context, s.user(context, context.submitter)).get(
+        api.detail_path("clients", s.client(context, client).pk))
+    assert answer.body.get(field) == new, f"{name} is {answer.body.get(field)!r}, expected {new!r}: " \
+                                          f"{answer.describe()}"
 
 
 @when('"{username}" changes the {name} of that deal to {value}')
