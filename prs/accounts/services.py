@@ -24,21 +24,21 @@ class SecurityServiceProtocol(Protocol):
         event_type: str,
         severity: str,
         *,
-        user: User | None = None,
-        email: str = "",
-        ip: str | None = None,
-        details: dict[str, Any] | None = None,
+        user: User | None,
+        email: str,
+        details: dict[str, Any],
     ) -> SecurityEvent: ...
 
-    def permission_denied(
-        self, actor: User, action: str, object_type: str, object_id: object = ""
-    ) -> SecurityEvent: ...
+    def permission_denied(self, actor: User, action: str, object_type: str, object_id: object) -> SecurityEvent: ...
 
     def cross_organization_access(self, actor: User, object_type: str, object_id: object) -> SecurityEvent: ...
 
 
 class SecurityService:
-    """Security events: failed logins, lockouts, permission denials, reaching for another organization."""
+    """Security events: failed logins, lockouts, permission denials, reaching for another organization.
+
+    The address is the current request's (``current_ip``, set by the request middleware), as in the audit
+    trail: one way for it to arrive, so no caller can pass another."""
 
     dependencies: ClassVar[tuple[str, ...]] = ()
 
@@ -47,26 +47,26 @@ class SecurityService:
         event_type: str,
         severity: str,
         *,
-        user: User | None = None,
-        email: str = "",
-        ip: str | None = None,
-        details: dict[str, Any] | None = None,
+        user: User | None,
+        email: str,
+        details: dict[str, Any],
     ) -> SecurityEvent:
         return SecurityEvent.objects.create(
             organization_id=user.organization_id if user is not None else None,
             user=user,
-            email=email or (user.email if user is not None else ""),
+            email=email,
             event_type=event_type,
             severity=severity,
-            ip_address=ip if ip is not None else current_ip.get(),
-            details=details or {},
+            ip_address=current_ip.get(),
+            details=details,
         )
 
-    def permission_denied(self, actor: User, action: str, object_type: str, object_id: object = "") -> SecurityEvent:
+    def permission_denied(self, actor: User, action: str, object_type: str, object_id: object) -> SecurityEvent:
         return self.record(
             SecurityEventType.PERMISSION_DENIED,
             Severity.MEDIUM,
             user=actor,
+            email=actor.email,
             details={"action": action, "object_type": object_type, "object_id": str(object_id), "role": actor.role},
         )
 
@@ -75,6 +75,7 @@ class SecurityService:
             SecurityEventType.CROSS_ORGANIZATION_ACCESS,
             Severity.HIGH,
             user=actor,
+            email=actor.email,
             details={"object_type": object_type, "object_id": str(object_id)},
         )
 
@@ -95,7 +96,7 @@ def password_matches(user: User | None, password: str) -> bool:
 
 
 class AuthServiceProtocol(Protocol):
-    def authenticate(self, email: str, password: str, ip: str | None = None) -> ServiceResult[User]: ...
+    def authenticate(self, email: str, password: str) -> ServiceResult[User]: ...
 
 
 class AuthService:
@@ -106,7 +107,7 @@ class AuthService:
     def __init__(self, security: SecurityService | None = None) -> None:
         self.security = security or security_service
 
-    def authenticate(self, email: str, password: str, ip: str | None = None) -> ServiceResult[User]:
+    def authenticate(self, email: str, password: str) -> ServiceResult[User]:
         payload = Payload({"email": email, "password": password})
         address = payload.string("email", max_length=254)
         secret = payload.string("password", max_length=4096)
@@ -114,7 +115,6 @@ class AuthService:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
         assert address is not None and secret is not None  # pragma: no mutate — only narrows types for the checker
         address = address.lower()
-        ip = ip if ip is not None else current_ip.get()
         with transaction.atomic():
             user = User.objects.filter(email__iexact=address).first()
             if self._recent_failures(address) >= settings.PRS_LOGIN_MAX_FAILURES:
@@ -126,7 +126,6 @@ class AuthService:
                 Severity.MEDIUM,
                 user=user,
                 email=address,
-                ip=ip,
                 details={"reason": "unknown email" if user is None else "bad password or inactive"},
             )
             if self._recent_failures(address) >= settings.PRS_LOGIN_MAX_FAILURES:
@@ -135,7 +134,6 @@ class AuthService:
                     Severity.HIGH,
                     user=user,
                     email=address,
-                    ip=ip,
                     details={"failures": settings.PRS_LOGIN_MAX_FAILURES},
                 )
                 return self._locked()

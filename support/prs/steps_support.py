@@ -42,6 +42,7 @@ from prs.deals.models import Deal, Payment, PaymentMethod, RejectionReason
 from prs.notifications.models import Notification, NotificationType
 from prs.services import build_services
 from support.contracts.answers import are_messages
+from support.prs.api_client import DEFAULT_REMOTE_ADDR
 from support.prs.factories import DEFAULT_PASSWORD, ClientFactory, OrganizationFactory, UserFactory
 
 PASSWORD = DEFAULT_PASSWORD  # every user made by the steps signs in with it
@@ -426,6 +427,10 @@ def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
     wrong = {key: details.get(key) for key, value in expected.items() if details.get(key) != value}
     assert not wrong and (details.get("object_type") != "api" or details.get("object_id")), (
         f"the permission-denied event of {answer.method} {answer.path} names {details}, expected {expected}")
+    # The request's address and the actor's email, as on every security event (SEC-05, SEC-11).
+    assert (event.email, event.ip_address) == (actor.email, DEFAULT_REMOTE_ADDR), (
+        f"the permission-denied event of {answer.method} {answer.path} is from {event.email} at "
+        f"{event.ip_address}, expected {actor.email} at {DEFAULT_REMOTE_ADDR}")
 
 
 def assert_says_not_found(answer: Any) -> None:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from prs.accounts.services import AuthService
 from prs.audit.models import SecurityEvent
+from prs.common.request_context import current_ip
 from prs.common.results import ErrorCode
 
 PASSWORD = "correct horse battery staple"
@@ -16,7 +17,11 @@ def test_login_by_email_any_case(seller):
 
 
 def test_failure_is_a_security_event_with_ip(seller):
-    result = AuthService().authenticate(seller.email, "wrong", ip="198.51.100.4")
+    token = current_ip.set("198.51.100.4")  # what the request middleware does for a request from there
+    try:
+        result = AuthService().authenticate(seller.email, "wrong")
+    finally:
+        current_ip.reset(token)
     assert result.error_code == ErrorCode.VALIDATION
     event = SecurityEvent.objects.get(event_type="login_failed")
     assert (event.user, event.ip_address, event.email) == (seller, "198.51.100.4", seller.email)
