@@ -1,7 +1,9 @@
 """One invocation of a service method (Call), how examples build theirs, and where its inputs sit."""
 from __future__ import annotations
 
+import contextlib
 import inspect
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,12 +36,23 @@ class Call:
 CallSource = Call | Callable[[], Call] | Callable[[Any], Call]
 
 
+_TAKES_FIXTURE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 def _takes_fixture(source: Callable[..., Any]) -> bool:
+    """Whether the builder takes an argument; read once per builder (every probe case resolves one)."""
+    try:
+        return _TAKES_FIXTURE[source]
+    except (KeyError, TypeError):
+        pass
     try:
         params = inspect.signature(source).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+    takes = any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+    with contextlib.suppress(TypeError):  # not weakly referenceable: read again next time
+        _TAKES_FIXTURE[source] = takes
+    return takes
 
 
 def resolve_call(source: CallSource, fixture: Any = None) -> Call:

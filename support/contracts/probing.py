@@ -30,6 +30,7 @@ from typing import Any
 from support.contracts.calls import Call, argument_position, data_mapping, is_id_name
 from support.contracts.contract import ServiceContract
 from support.contracts.probes import INVALID_DATA_KIND, INVALID_ID_KIND, MISSING_REQUIRED_FIELDS_KIND, Probe
+from support.contracts.signatures import read_signature
 
 UNKNOWN_ID = 2_147_483_000  # an id no test database reaches
 OUT_OF_RANGE = -(10**15)
@@ -89,15 +90,12 @@ def _is_mapping_annotation(annotation: Any) -> bool:
 
 
 def _signature(member: Any) -> list[inspect.Parameter]:
+    """The parameters with their annotations resolved (as written where they cannot be)."""
     try:
-        hints = typing.get_type_hints(member)
-    except Exception:  # noqa: BLE001 - unresolvable annotations: keep them as written
-        hints = {}
-    try:
-        params = list(inspect.signature(member).parameters.values())
+        signature, hints = read_signature(member)
     except (TypeError, ValueError):
         return []
-    return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in params]
+    return [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
 
 
 def method_inputs(contract: ServiceContract, implementation: Any, method: str) -> MethodInputs:

@@ -8,6 +8,7 @@ is recorded with the service that really made it, not the one the proxy was firs
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import time
 from collections.abc import Mapping
@@ -40,6 +41,14 @@ _KINDS = {
 
 def signature_of(spec: MethodSpec) -> inspect.Signature:
     """An inspect.Signature for a contract's method, to bind calls against it."""
+    try:
+        return _signature_of(spec)  # every recorded call is bound against its spec: made once per spec
+    except TypeError:  # a spec built with a list of params is not hashable
+        return _signature_of.__wrapped__(spec)
+
+
+@functools.lru_cache(maxsize=512)
+def _signature_of(spec: MethodSpec) -> inspect.Signature:
     params = [
         inspect.Parameter(p.name, _KINDS[p.kind],
                           default=inspect.Parameter.empty if p.required or p.kind.startswith("var_") else None)

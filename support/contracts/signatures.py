@@ -1,9 +1,11 @@
 """Method signatures as data (MethodSpec), read from code, and their compatibility with a contract."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
 import typing
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -37,10 +39,31 @@ def resolved_hints(func: Callable[..., Any]) -> dict[str, Any]:
         return dict(getattr(func, "__annotations__", {}) or {})
 
 
+# Reading a signature and resolving its hints costs more than many of the service calls a validation makes
+# (about 0.1 ms a method), and every validation reads the same methods again. Both are pure for a given
+# function, so they are read once per function: bound methods by their function (the same for every
+# instance), other callables by themselves. What cannot be weakly referenced is read every time.
+_BOUND: weakref.WeakKeyDictionary[Any, tuple[inspect.Signature, dict[str, Any]]] = weakref.WeakKeyDictionary()
+_PLAIN: weakref.WeakKeyDictionary[Any, tuple[inspect.Signature, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def read_signature(func: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Any]]:
+    """(inspect.signature(func), resolved_hints(func)), cached per function; raises as inspect.signature does."""
+    bound = inspect.ismethod(func)
+    cache, key = (_BOUND, func.__func__) if bound else (_PLAIN, func)  # type: ignore[union-attr]
+    try:
+        return cache[key]
+    except (KeyError, TypeError):  # TypeError: not weakly referenceable (a builtin, a callable instance)
+        pass
+    read = (inspect.signature(func), resolved_hints(func))
+    with contextlib.suppress(TypeError):
+        cache[key] = read
+    return read
+
+
 def method_spec(func: Callable[..., Any], name: str | None = None, *, drop_first: bool = False) -> MethodSpec:
     """Read a MethodSpec from a function or bound method. drop_first: skip `self` of a plain function."""
-    signature = inspect.signature(func)
-    hints = resolved_hints(func)
+    signature, hints = read_signature(func)
     params = list(signature.parameters.values())
     if drop_first and params:
         params = params[1:]

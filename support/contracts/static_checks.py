@@ -6,21 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 from support.contracts.contract import ServiceContract
-from support.contracts.signatures import method_spec, signature_problems
+from support.contracts.signatures import method_spec, read_signature, signature_problems
 
 Fail = Callable[[str, str, str], None]
 
 
 def parameter_names(implementation: Any, method: str) -> list[str]:
     try:
-        return list(inspect.signature(getattr(implementation, method)).parameters)
+        return list(read_signature(getattr(implementation, method))[0].parameters)
     except (TypeError, ValueError):
         return []
 
 
 def takes_any_keyword(implementation: Any, method: str) -> bool:
     try:
-        params = inspect.signature(getattr(implementation, method)).parameters.values()
+        params = read_signature(getattr(implementation, method))[0].parameters.values()
     except (TypeError, ValueError):
         return False
     return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
