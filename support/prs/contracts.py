@@ -2,11 +2,12 @@
 with the error conditions each must answer, budgets, and example calls.
 
 Data is shared per contract: each contract's `fixture` builds, once per validation, one organization with
-an admin, a salesperson and a verifier, plus the client, deal, payment or commission its examples need
-(through the services). Examples and custom probes take that World and only read it; each call then runs
-in its own rolled-back savepoint inside the validation's transaction, so a delete or an update never leaks
-into the next call. The standard probes (missing fields, invalid data, invalid ids) are generated from
-the examples; the declared ErrorSpecs give the codes they must answer with.
+an admin, a salesperson and a verifier, plus the client, deal, payment, commission or notification its
+examples need (through the services), and no more: the fixture is most of a small contract's cost.
+Examples and custom probes take that World and only read it; each call then runs in its own rolled-back
+savepoint inside the validation's transaction, so a delete or an update never leaks into the next call.
+The standard probes (missing fields, invalid data, invalid ids) are generated from the examples; the declared
+ErrorSpecs give the codes they must answer with.
 
 CLI entry points (for `prs-acceptance contracts ...`): export_contracts(path), compare_contracts(path) -> exit
 code, write_contract_docs(folder).
@@ -61,10 +62,14 @@ class World:
     deal: Any = None
     payment: Any = None
     commission: Any = None
+    notification: Any = None  # to the admin, about the client
+    audit_entry: Any = None  # id of an entry of the organization's audit trail (creating the client wrote one)
 
 
-def world(*, client: bool = False, deal: bool = False, payment: bool = False, commission: bool = False) -> World:
-    """Built once per contract validation (the contract's fixture); each flag brings what it depends on."""
+def world(*, client: bool = False, deal: bool = False, payment: bool = False, commission: bool = False,
+          notification: bool = False, audit_entry: bool = False) -> World:
+    """Built once per contract validation (the contract's fixture); each flag brings what it depends on.
+    Ids the examples look up are looked up here, once, not again by every call built from an example."""
     from prs.accounts.models import Organization, Role, User
 
     n = next(_sequence)
@@ -75,7 +80,7 @@ def world(*, client: bool = False, deal: bool = False, payment: bool = False, co
                                         organization=organization, role=role)
 
     w = World(organization, member(Role.ORG_ADMIN), member(Role.SALESPERSON), member(Role.VERIFIER))
-    if client or deal or payment:
+    if client or deal or payment or notification or audit_entry:
         from support.prs.factories import ClientFactory
 
         w.client = ClientFactory(organization=w.organization, actor=w.admin)
@@ -89,6 +94,12 @@ def world(*, client: bool = False, deal: bool = False, payment: bool = False, co
         w.payment = PaymentFactory(deal=w.deal, actor=w.salesperson)
     if commission:
         w.commission = _commission(w)
+    if notification:
+        w.notification = _notification(w)
+    if audit_entry:
+        from prs.audit.models import AuditLog
+
+        w.audit_entry = AuditLog.objects.filter(organization=w.organization).values_list("pk", flat=True).first()
     return w
 
 
@@ -103,6 +114,19 @@ def _commission(w: World) -> Any:
     return build_services()["commission_service"].calculate(w.admin, {
         "user": w.salesperson.pk, "period_start": today.replace(day=1).isoformat(),
         "period_end": today.isoformat()}).data
+
+
+def _notification(w: World) -> Any:
+    from prs.services import build_services
+    from support.prs.factories import service_data
+
+    result = build_services()["notification_service"].notify(**_notice(w))
+    return service_data("notification_service", "notify", result)[0]
+
+
+def _notice(w: World) -> dict[str, Any]:
+    return {"recipients": [w.admin], "type": "deal_created", "title": "Deal created",
+            "message": "A deal was created.", "priority": "medium", "related_object": w.client}
 
 
 def _client_data(n: int) -> dict[str, Any]:
@@ -122,11 +146,6 @@ def _deal_data(client: Any) -> dict[str, Any]:
 def audit_contract() -> ServiceContract:
     from prs.audit.services import AuditServiceProtocol
 
-    def first_log(w: World) -> Any:
-        from prs.audit.models import AuditLog
-
-        return AuditLog.objects.filter(organization=w.organization).first().pk
-
     return contract_from_protocol(
         AuditServiceProtocol, "audit_service", version="1.0.0",
         errors={"invalid_data": ErrorSpec("record", VALIDATION, "an action that is not an audit action"),
@@ -134,10 +153,10 @@ def audit_contract() -> ServiceContract:
                 "forbidden": ErrorSpec("list", FORBIDDEN, "a salesperson reads the audit trail")},
         budgets={"record": WRITE, "get": READ, "list": READ, "verify_chain": READ},
         error_budget=REFUSAL,
-        fixture=_fixture(client=True),
+        fixture=_fixture(client=True, audit_entry=True),
         examples={
             "record": lambda w: Call("record", (w.admin, "create", w.client, {})),
-            "get": lambda w: Call("get", (w.admin, first_log(w))),
+            "get": lambda w: Call("get", (w.admin, w.audit_entry)),
             "list": lambda w: Call("list", (w.admin,)),
             "verify_chain": lambda w: Call("verify_chain", (w.organization,)),
         },
@@ -147,11 +166,6 @@ def audit_contract() -> ServiceContract:
 
 def notification_contract() -> ServiceContract:
     from prs.notifications.services import NotificationServiceProtocol
-
-    def notification(w: World) -> Any:
-        from prs.notifications.models import Notification
-
-        return Notification.objects.filter(recipient=w.admin).first().pk  # the deal notified the org admins
 
     def outsider(w: World, superuser: bool = False) -> Any:
         """An org admin of another organization, or a superuser (who belongs to none)."""
@@ -164,9 +178,7 @@ def notification_contract() -> ServiceContract:
         return User.objects.create_user(f"outsider{n}@contracts.test", None, organization=other, role=Role.ORG_ADMIN)
 
     def notify(w: World) -> Call:
-        return Call("notify", (), {"recipients": [w.admin], "type": "deal_created", "title": "Deal created",
-                                   "message": "A deal was created.", "priority": "medium",
-                                   "related_object": w.client})
+        return Call("notify", (), _notice(w))
 
     return contract_from_protocol(
         NotificationServiceProtocol, "notification_service", version="1.1.0",
@@ -179,12 +191,12 @@ def notification_contract() -> ServiceContract:
                                                          names="related_object")},
         budgets={"notify": WRITE, "get": READ, "list": READ, "mark_read": WRITE},
         error_budget=REFUSAL,
-        fixture=_fixture(deal=True),
+        fixture=_fixture(notification=True),
         examples={
             "notify": notify,
-            "get": lambda w: Call("get", (w.admin, notification(w))),
+            "get": lambda w: Call("get", (w.admin, w.notification.pk)),
             "list": lambda w: Call("list", (w.admin,)),
-            "mark_read": lambda w: Call("mark_read", (w.admin, notification(w))),
+            "mark_read": lambda w: Call("mark_read", (w.admin, w.notification.pk)),
         },
         provocations={
             "stranger_recipient": lambda w: notify(w).with_argument("recipients", [w.admin, outsider(w)]),
