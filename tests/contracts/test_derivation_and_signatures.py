@@ -6,7 +6,7 @@ from typing import Any, Protocol
 import pytest
 
 from support.contracts import ErrorSpec, ServiceContract, contract_from_protocol
-from support.contracts.signatures import method_spec, signature_problems
+from support.contracts.signatures import method_spec, read_signature, signature_problems
 from tests.contracts.toy_services import NoteServiceProtocol, NoteStore, note_contract
 
 
@@ -85,3 +85,21 @@ def test_keyword_absorbed_by_kwargs_is_only_a_warning():
     errors, warnings = _problems(lambda actor, **kwargs: {})
     assert errors == []
     assert any("'item_id' only absorbed by **kwargs" in w for w in warnings)
+
+
+def test_a_signature_is_read_once_per_function_and_still_read_for_what_cannot_be_cached():
+    class Service:
+        def get(self, actor: str, item_id: int) -> dict[str, Any]:
+            return {}
+
+    class Handler:  # __slots__ without __weakref__: cannot be a weak key, is read every time
+        __slots__ = ()
+
+        def __call__(self, actor: str) -> None: ...
+
+    first, second = Service(), Service()
+    assert read_signature(first.get) is read_signature(second.get)  # one read for every instance's method
+    signature, hints = read_signature(first.get)
+    assert list(signature.parameters) == ["actor", "item_id"] and hints["item_id"] is int
+    assert list(read_signature(Service.get)[0].parameters) == ["self", "actor", "item_id"]  # not the bound one
+    assert list(read_signature(Handler())[0].parameters) == ["actor"]
