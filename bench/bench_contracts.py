@@ -4,7 +4,8 @@
 Two sets: the machinery alone on in-memory toy services, and the real PRS services on a test database (each
 contract builds its shared fixture once per validation, then every call runs in its own savepoint).
 Per service: the median wall time, the calls made (examples + probe cases), where the time went (fixture,
-examples, probes) and the time per call; CPU time too, which a loaded machine inflates less than wall time.
+examples, probes: medians over the runs) and the time per call; CPU time too, which a loaded machine inflates
+less than wall time.
 "in calls" is the time spent inside the service calls themselves (each measured around the call); "rest" is
 what is left after the fixture and the calls: example builders that write (a payment approved before it is
 rejected again), a savepoint per call, the checks.
@@ -51,6 +52,22 @@ def in_calls_ms(result) -> float:
     return examples + sum(case.ms for run in result.error_handling.values() for case in run.cases)
 
 
+def breakdown(framework, name: str, repeat: int) -> tuple[dict[str, float], int]:
+    """Median over `repeat` validations of each part of one validation's time, and the calls it made."""
+    parts: dict[str, list[float]] = {}
+    calls = 0
+    for _ in range(repeat):
+        result = framework.validate_service_contract(name)
+        phases, inside = result.phase_ms, in_calls_ms(result)
+        fixture = phases.get("fixture", 0.0)
+        for key, value in (("fixture", fixture), ("examples", phases.get("examples", 0.0)),
+                           ("probes", phases.get("probes", 0.0)), ("in calls", inside),
+                           ("rest", result.duration_ms - fixture - inside)):
+            parts.setdefault(key, []).append(value)
+        calls = result.exercised
+    return {key: statistics.median(values) for key, values in parts.items()}, calls
+
+
 def report(title: str, framework, repeat: int) -> None:
     print(f"\n{title}")
     print(f"  {'service validation':<24}{'median ms':>10}{'x target':>9}{'cpu ms':>8}{'calls':>7}{'ms/call':>9}"
@@ -58,14 +75,11 @@ def report(title: str, framework, repeat: int) -> None:
     for name in sorted(framework.services):
         ms = median_ms(lambda n=name: framework.validate_service_contract(n), repeat)
         cpu = cpu_ms(lambda n=name: framework.validate_service_contract(n), repeat)
-        result = framework.validate_service_contract(name)
-        phases = result.phase_ms
-        calls = max(result.exercised, 1)
-        inside = in_calls_ms(result)
-        print(f"  {name:<24}{ms:>10.2f}{ms / SERVICE_TARGET_MS:>9.2f}{cpu:>8.1f}{result.exercised:>7}"
-              f"{(ms - phases.get('fixture', 0.0)) / calls:>9.2f}{phases.get('fixture', 0.0):>9.1f}"
-              f"{phases.get('examples', 0.0):>9.1f}{phases.get('probes', 0.0):>9.1f}{inside:>9.1f}"
-              f"{result.duration_ms - phases.get('fixture', 0.0) - inside:>7.1f}")
+        parts, calls = breakdown(framework, name, repeat)
+        print(f"  {name:<24}{ms:>10.2f}{ms / SERVICE_TARGET_MS:>9.2f}{cpu:>8.1f}{calls:>7}"
+              f"{(ms - parts['fixture']) / max(calls, 1):>9.2f}"
+              + "".join(f"{parts[key]:>{9 if key != 'rest' else 7}.1f}"
+                        for key in ("fixture", "examples", "probes", "in calls", "rest")))
     print(f"  {'pair integration':<44}{'median ms':>10}{'x target':>10}")
     for caller, callee in framework.dependency_pairs():
         ms = median_ms(lambda a=caller, b=callee: framework.test_service_integration(a, b), repeat)
