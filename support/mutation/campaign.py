@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import signal
 import time
@@ -33,6 +32,10 @@ from support.mutation.progress import PhaseProgress
 from support.mutation.results import RESULT_FILE, RunState, shard_of, summarize, write_json
 
 KILLERS_REMEMBERED = 5
+# After the baseline the parent runs the slowest scenarios once (see warmup): those above this many times
+# the median duration, at most this many of them.
+WARM_UP_SLOWER_THAN_MEDIAN = 10.0
+WARM_UP_MOST = 5
 
 
 class Interrupted(Exception):
@@ -151,6 +154,7 @@ class Campaign:
         previous = self._install_stop_signals()
         try:
             baseline = self._baseline(state, pool, suite, space, all_mutants)
+            self._warm_up_slowest(pool, suite, baseline)
             records, resumed = self._mutants(state, pool, suite, mutants, baseline)
         except KeyboardInterrupt:
             state.add_elapsed(time.monotonic() - started)
@@ -203,8 +207,12 @@ class Campaign:
         else:
             for stale in data_file.parent.glob("data*"):
                 stale.unlink()
-        with contextlib.suppress(Exception):  # only a warm-up: the baseline below judges the scenario
-            warmup.run_in_parent(suite.framework, suite.scenarios[names[0]], pool.claim)
+        try:  # only a warm-up: the baseline below judges the scenario
+            warmup.run_in_parent(suite.framework, [suite.scenarios[names[0]]], pool.claim)
+        except warmup.UnsafeToFork:
+            raise
+        except Exception:
+            pass
         with PhaseProgress("baseline (coverage)", len(queue), self.console) as progress:
             while queue or pool.running:
                 while queue and pool.free > 0:
@@ -241,6 +249,24 @@ class Campaign:
         baseline = Baseline(scenarios, covering, time.monotonic() - started)
         state.save_baseline(baseline.to_dict())
         return baseline
+
+    def _warm_up_slowest(self, pool: ChildPool, suite: Any, baseline: Baseline) -> None:
+        green = sorted(((s["seconds"], n) for n, s in baseline.scenarios.items()
+                        if s["status"] in GREEN and n in suite.scenarios), reverse=True)
+        if not green:
+            return
+        median = green[len(green) // 2][0]
+        slowest = [n for seconds, n in green[:WARM_UP_MOST] if seconds > WARM_UP_SLOWER_THAN_MEDIAN * median]
+        if not slowest:
+            return
+        started = time.monotonic()
+        try:  # only a warm-up: the children judge the scenarios
+            warmup.run_in_parent(suite.framework, [suite.scenarios[n] for n in slowest], pool.claim)
+        except warmup.UnsafeToFork:
+            raise
+        except Exception:
+            pass
+        self.say(f"warm-up: the {len(slowest)} slowest scenarios ran once here ({time.monotonic() - started:.1f} s)")
 
     # --- mutants ----------------------------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ def cmd_mutate(args: argparse.Namespace, console: Console | None = None) -> int:
         raise ValueError(f"-j must be at least 1, got {args.jobs}")
     shard = parse_shard(args.shard) if args.shard else None
     from support.mutation.campaign import Interrupted, Options, run_campaign
+    from support.mutation.warmup import UnsafeToFork
 
     options = Options(paths=list(args.paths), jobs=args.jobs, tags=args.tags, out=out, shard=shard)
     try:
@@ -55,6 +56,9 @@ def cmd_mutate(args: argparse.Namespace, console: Console | None = None) -> int:
     except Interrupted as stop:
         Console(stderr=True, soft_wrap=True).print(f"[yellow]mutate:[/] {stop}", highlight=False)
         return 130
+    except UnsafeToFork as error:  # a suite's thread outlived its scenario: forking on would risk deadlocks
+        Console(stderr=True, soft_wrap=True).print(f"[red]mutate:[/] {error}", highlight=False)
+        return 2
     print_summary(console, result, out / RESULT_FILE)
     return 0
 

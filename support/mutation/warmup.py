@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from support.engine.claims import RunClaim
 
 
+class UnsafeToFork(RuntimeError):
+    """The parent has a thread running: a fork now could deadlock its children. The run must stop."""
+
+
 def import_modules(names: Iterable[str]) -> int:
     """Import what is not imported yet (failures ignored: a child's import may need its own context)."""
     count = 0
@@ -30,7 +34,7 @@ def import_modules(names: Iterable[str]) -> int:
             importlib.import_module(name)
             count += 1
     if threading.active_count() != threads:  # an import started a thread: forking from here is not safe
-        raise RuntimeError("importing the suite's modules in the parent started a thread "
+        raise UnsafeToFork("importing the suite's modules in the parent started a thread "
                            f"({', '.join(t.name for t in threading.enumerate())}); cannot fork safely")
     return count
 
@@ -43,9 +47,10 @@ def warm_django() -> None:
         get_resolver().reverse_dict  # noqa: B018 — the property builds and caches the tables
 
 
-def run_in_parent(framework: Any, scenario: Any, claim: RunClaim | None = None) -> None:
-    """Run one scenario here, on a throw-away copy of the test database, for the caches it fills once per
-    process (test-data libraries loading their providers, first-query set-up); then put everything back."""
+def run_in_parent(framework: Any, scenarios: list[Any], claim: RunClaim | None = None) -> None:
+    """Run scenarios here, on a throw-away copy of the test database, for the caches they fill once per
+    process (test-data libraries loading their providers, first-query set-up); then put everything back.
+    Their outcomes do not matter: the baseline and the mutants' children judge the scenarios."""
     from django.db import connections
 
     from support.engine.attempts import run_attempt
@@ -57,7 +62,8 @@ def run_in_parent(framework: Any, scenario: Any, claim: RunClaim | None = None) 
     try:
         copy.create_and_activate()
         framework.worker_started()
-        run_attempt(framework, scenario, 1)
+        for scenario in scenarios:
+            run_attempt(framework, scenario, 1)
     finally:
         connections.close_all()
         copy.drop()
@@ -67,4 +73,5 @@ def run_in_parent(framework: Any, scenario: Any, claim: RunClaim | None = None) 
             connections[alias].settings_dict.clear()
             connections[alias].settings_dict.update(settings)
     if threading.active_count() != threads:
-        raise RuntimeError(f"the warm-up scenario {scenario.name!r} left a thread running; cannot fork safely")
+        names = ", ".join(repr(s.name) for s in scenarios)
+        raise UnsafeToFork(f"the warm-up scenario(s) {names} left a thread running; cannot fork safely")

@@ -8,8 +8,10 @@ of rule API-09 (``exercise``, a smaller run)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
@@ -61,12 +63,13 @@ ALL_CHECKS = [check if check is not positive_data_acceptance else positive_data_
 def prs_schema(examples: int) -> Any:
     from django.core.wsgi import get_wsgi_application
 
-    return schemathesis.openapi.from_wsgi(
-        SCHEMA_PATH, get_wsgi_application(),
-        config=schemathesis.config.SchemathesisConfig.from_dict({
-            "seed": SEED, "generation": {"mode": "all", "max-examples": examples, "deterministic": True},
-        }),
-    )
+    return schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application(), config=_config(examples))
+
+
+def _config(examples: int) -> Any:
+    return schemathesis.config.SchemathesisConfig.from_dict({
+        "seed": SEED, "generation": {"mode": "all", "max-examples": examples, "deterministic": True},
+    })
 
 
 def hypothesis_settings(examples: int) -> settings:
@@ -90,24 +93,91 @@ def connections_kept_open() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
+@dataclass
+class _Exercise:
+    """The loaded description, one hypothesis test per operation and generation mode, and the requests those
+    tests drew, for one exact description text. Drawing them costs seconds and depends on the text alone
+    (fixed seed, derandomized): a later exercise of the same text sends the same requests again."""
+
+    token: list[str]  # the caller's token, read when a request is sent
+    tests: list[tuple[str, Callable[[], None]]]
+    drawn: dict[str, list[Any]] = field(default_factory=dict)  # label -> the cases hypothesis drew
+    replay: bool = False  # set once every test has run through hypothesis: send `drawn` instead
+
+
+# (description text's hash, examples) -> what was built for it; a PRS that publishes another description
+# (a changed serializer) gets its own.
+_built: dict[tuple[str, int], _Exercise] = {}
+
+
+def _description(app: Any) -> bytes:
+    """The description's text through the WSGI app, as schemathesis fetches it (Django's test client would
+    reconnect the signal handlers that connections_kept_open took off)."""
+    from werkzeug.test import Client
+
+    response = Client(app).get(SCHEMA_PATH)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {SCHEMA_PATH} answered {response.status_code}: {response.get_data()[:300]!r}")
+    return response.get_data()
+
+
+def _build(text: bytes, app: Any, examples: int) -> _Exercise:
+    schema = schemathesis.openapi.from_dict(json.loads(text), config=_config(examples))
+    schema.app, schema.location = app, SCHEMA_PATH
+    built = _Exercise([""], [])
+    for loaded in schema.get_all_operations():
+        operation = loaded.ok()
+        for mode in schemathesis.GenerationMode:
+            label = f"{operation.label} ({mode.value})"
+            built.tests.append((label, _hypothesis_test(operation, mode, label, built, examples)))
+    return built
+
+
+def _hypothesis_test(operation: Any, mode: Any, label: str, built: _Exercise, examples: int) -> Callable[[], None]:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @hypothesis_settings(examples)
+    def run(case: Any) -> None:
+        built.drawn.setdefault(label, []).append(case)
+        _send(case, built)
+
+    return run
+
+
+def _send(case: Any, built: _Exercise) -> None:
+    case.call_and_validate(headers={"Authorization": f"Token {built.token[0]}"}, checks=ALL_CHECKS)
+
+
+def _replayed(label: str, built: _Exercise) -> None:
+    """The cases hypothesis drew for `label`, sent again; the failures of all of them, like hypothesis."""
+    from schemathesis.core.failures import FailureGroup
+
+    found: list[Any] = []
+    for case in built.drawn.get(label, []):
+        try:
+            _send(case, built)
+        except FailureGroup as group:
+            found.extend(group.exceptions)
+    if found:
+        raise FailureGroup(found)
+
+
 def exercise(token: str, examples: int) -> list[str]:
     """Every operation, valid and invalid data, every check; the failures, one line each (none: agreement)."""
+    from django.core.wsgi import get_wsgi_application
     from schemathesis.core.failures import FailureGroup
 
     failures: list[str] = []
     with connections_kept_open():  # fetching the description is a request too
-        schema = prs_schema(examples)
-        for loaded in schema.get_all_operations():
-            operation = loaded.ok()
-            for mode in schemathesis.GenerationMode:
-                @given(case=operation.as_strategy(generation_mode=mode))
-                @hypothesis_settings(examples)
-                def run(case: Any) -> None:
-                    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=ALL_CHECKS)
-
-                try:
-                    run()
-                except FailureGroup as group:
-                    found = "; ".join(f"{failure.title}: {failure.message}"[:300] for failure in group.exceptions)
-                    failures.append(f"{operation.label} ({mode.value}): {found}")
+        app = get_wsgi_application()
+        text = _description(app)
+        key = (hashlib.sha256(text).hexdigest(), examples)
+        built = _built.get(key) or _built.setdefault(key, _build(text, app, examples))
+        built.token[0] = token
+        for label, run in built.tests:
+            try:
+                _replayed(label, built) if built.replay else run()
+            except FailureGroup as group:
+                found = "; ".join(f"{failure.title}: {failure.message}"[:300] for failure in group.exceptions)
+                failures.append(f"{label}: {found}")
+        built.replay = not failures  # a failed draw may have shrunk; draw afresh next time
     return failures

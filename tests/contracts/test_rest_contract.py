@@ -50,3 +50,22 @@ def token(db) -> str:
 @hypothesis_settings(EXAMPLES_PER_OPERATION)
 def test_api_conforms_to_its_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=ALL_CHECKS)
+
+
+@pytest.mark.slow
+def test_a_repeated_exercise_sends_the_drawn_requests_again_and_still_finds_a_broken_api(token, monkeypatch):
+    """The acceptance scenario's exercise (rule API-09) draws its requests once per description text; the
+    next exercise of the same text sends them again, and judges them as the first did."""
+    from prs.clients import apis
+    from support.prs import schema_conformance
+
+    assert schema_conformance.exercise(token, 1) == []
+    built = next(iter(schema_conformance._built.values()))
+    assert built.replay and built.drawn, "the first exercise kept no requests to send again"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a PRS bug")
+
+    monkeypatch.setattr(apis.ClientViewSet, "list", broken)
+    failures = schema_conformance.exercise(token, 1)
+    assert any("/api/clients/" in failure and "Server error" in failure for failure in failures), failures
