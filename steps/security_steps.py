@@ -197,6 +197,9 @@ def step_check_of_all_names_entry(context):
     assert result.success is False and broken == [(acme, context.tampered_entry.pk)], (
         f"verify_chain found {broken}, expected only entry {context.tampered_entry.pk}")
     assert set(result.errors) == {f"organization_{acme}"}, f"the check names {set(result.errors)}"
+    chains = AuditLog.objects.order_by().values("organization").distinct().count()
+    assert result.data.organizations == chains, (
+        f"the check walked {result.data.organizations} chains; there are {chains}, one per organization with entries")
     errors = StringIO()
     with contextlib.suppress(CommandError):
         call_command("verify_audit_chain", stdout=StringIO(), stderr=errors)

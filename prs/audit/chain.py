@@ -29,7 +29,7 @@ def entry_hash(previous_hash: str, entry: AuditLog) -> str:
 
 @dataclass(frozen=True)
 class BrokenLink:
-    organization_id: int | None
+    organization_id: int
     entry_id: int
     reason: str
 
@@ -48,7 +48,7 @@ class ChainReport:
         return not self.broken
 
 
-def verify_entries(organization_ids: list[int | None]) -> ChainReport:
+def verify_entries(organization_ids: list[int]) -> ChainReport:
     """Walks each organization's chain in id order; stops at the first broken link of each."""
     report = ChainReport()
     for organization_id in organization_ids:

@@ -29,9 +29,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditLog(models.Model):
-    organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_logs"
-    )
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="audit_logs")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_logs"
     )

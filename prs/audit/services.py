@@ -23,7 +23,7 @@ AUDIT_READERS_ONLY = "Only organization admins and verifiers may read the audit 
 
 class AuditServiceProtocol(Protocol):
     def record(
-        self, actor: User | None, action: str, obj: models.Model, changes: Changes | None
+        self, actor: User, action: str, obj: models.Model, changes: Changes | None
     ) -> ServiceResult[AuditLog]: ...
 
     def get(self, actor: User, log_id: object) -> ServiceResult[AuditLog]: ...
@@ -36,18 +36,15 @@ class AuditServiceProtocol(Protocol):
 class AuditService:
     dependencies: ClassVar[tuple[str, ...]] = ()
 
-    def record(
-        self, actor: User | None, action: str, obj: models.Model, changes: Changes | None
-    ) -> ServiceResult[AuditLog]:
-        """Appends one entry to the chain of obj's organization. Runs inside the caller's transaction."""
+    def record(self, actor: User, action: str, obj: models.Model, changes: Changes | None) -> ServiceResult[AuditLog]:
+        """Appends one entry to the chain of obj's organization. Runs inside the caller's transaction.
+
+        The actor is the user whose request made the change, PRS's own recalculations included."""
         if action not in AuditAction.values:
             return ServiceResult.fail(ErrorCode.VALIDATION, {"action": [f"{action!r} is not an audit action."]})
-        organization_id = getattr(obj, "organization_id", None)
-        if organization_id is None and actor is not None:
-            organization_id = actor.organization_id
+        organization_id = obj.organization_id  # every audited object belongs to one organization
         with transaction.atomic():
-            if organization_id is not None:
-                lock_organization(organization_id)  # one append at a time per chain
+            lock_organization(organization_id)  # one append at a time per chain
             last = (
                 AuditLog.objects.filter(organization_id=organization_id)
                 .order_by("-id")
@@ -56,7 +53,7 @@ class AuditService:
             )
             entry = AuditLog(
                 organization_id=organization_id,
-                actor=actor if actor is not None and actor.pk else None,
+                actor=actor,
                 action=action,
                 object_type=object_type(obj),
                 object_id=str(obj.pk),
@@ -85,10 +82,7 @@ class AuditService:
     def verify_chain(self, organization: Organization | int | None = None) -> ServiceResult[ChainReport]:
         """Intact → ok(report). Broken → CONFLICT naming the first broken link of each organization."""
         if organization is None:
-            ids: list[int | None] = sorted(
-                set(AuditLog.objects.values_list("organization_id", flat=True).distinct()),
-                key=lambda value: (value is not None, value or 0),
-            )
+            ids = sorted(set(AuditLog.objects.values_list("organization_id", flat=True)))
         else:
             ids = [organization.pk if isinstance(organization, Organization) else int(organization)]
         report = verify_entries(ids)

@@ -72,7 +72,7 @@ class ClientService:
             return forbidden(actor, "create", Client, "Only organization admins and salespeople create clients.")
         payload = Payload(data)
         organization = organization_for_create(actor, payload)
-        values = _read_fields(payload, partial=False)
+        values = _read_fields(payload, partial=False)  # pragma: no mutate — None for False reads the same: equivalent
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
         assert organization is not None

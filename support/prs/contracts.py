@@ -147,7 +147,7 @@ def audit_contract() -> ServiceContract:
     from prs.audit.services import AuditServiceProtocol
 
     return contract_from_protocol(
-        AuditServiceProtocol, "audit_service", version="1.0.0",
+        AuditServiceProtocol, "audit_service", version="1.1.0",
         errors={"invalid_data": ErrorSpec("record", VALIDATION, "an action that is not an audit action"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no audit entry with that id in the actor's scope"),
                 "forbidden": ErrorSpec("list", FORBIDDEN, "a salesperson reads the audit trail")},
