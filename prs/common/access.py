@@ -60,10 +60,6 @@ def object_type(model: type[models.Model] | models.Model) -> str:
     return model._meta.label_lower
 
 
-def not_found(label: str, pk: object, field: str = "non_field_errors") -> ServiceResult[Any]:
-    return ServiceResult.fail(ErrorCode.NOT_FOUND, {field: [f"{label} {pk} not found."]})
-
-
 def find_for_actor(
     actor: User,
     queryset: models.QuerySet[M],
