@@ -204,8 +204,7 @@ class CommissionService:
         what its columns hold is a CONFLICT naming the field; nothing of this call is then written, and the
         caller must roll its own writes back too.
         """
-        approval = getattr(payment, "approval", None)
-        actor = approval.verifier if approval is not None else None
+        actor = payment.approval.verifier  # only a decision (an approval or a rejection) changes commissions
         changed: list[Commission] = []
         with transaction.atomic():
             covering = selectors.commissions_covering(payment.deal.salesperson_id, payment.payment_date)
