@@ -170,6 +170,7 @@ class FrameworkRunner(Runner):
         requested = self._parse_requested()
         suite = self._build_suite(requested)
         entries, pulled_in = self._select(suite, requested)
+        self._check_something_selected(entries, requested)
         entries, not_counted = self._apply_shard(entries, pulled_in)
         self._load_hooks()
         self.load_step_definitions()
@@ -215,6 +216,18 @@ class FrameworkRunner(Runner):
             return not self.config.name or bool(self.config.name_re.search(scenario.name))
 
         return suite.select(self.config.tag_expression, chosen_by_location_and_name)
+
+    def _check_something_selected(self, entries: list[ScenarioEntry], requested: Sequence[Feature]) -> None:
+        """A --tags or --name that matches no scenario is a mistake (a typo, v1 syntax read as v2), not a green
+        run of nothing; the last run's reports stay."""
+        if entries or not requested:
+            return
+        given = [" ".join(f"--tags={t!r}" for t in self.config.tags or []),
+                 " ".join(f"--name={n!r}" for n in self.config.name or [])]
+        chosen = " and ".join(g for g in given if g) or "the locations given"
+        total = sum(len(f.walk_scenarios()) for f in requested)
+        raise RunStopped(f"NoScenarioSelected: {chosen} matches none of the {total} scenarios of the requested "
+                         "features (tag expressions use and/or/not: --tags=\"@a or @b\")", "no scenario selected")
 
     def _apply_shard(self, entries: list[ScenarioEntry], pulled_in: set[str]) -> tuple[list[ScenarioEntry], set[str]]:
         """``-D shard=K/N``: this shard's scenarios plus what they need; returns (entries, names not counted)."""

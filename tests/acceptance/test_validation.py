@@ -132,3 +132,15 @@ def test_reports_are_titled_generically_unless_configured_and_prs_says_prs():
     prs = RunnerOptions.from_userdata(dict(parser["behave.userdata"]))
     assert (prs.title, prs.product) == ("PRS acceptance run", "PRS")
     assert (RunnerOptions().title, RunnerOptions().product) == ("Acceptance run", "acceptance")
+
+
+def test_a_tag_expression_that_matches_nothing_is_a_clear_error_and_the_last_reports_stay(make_project):
+    project = make_project("basic")
+    assert project.behave("-f", "progress").returncode == 0
+    report = (project.path / "reports" / "report.json").read_bytes()
+    run = project.behave("--tags=@securty")  # a typo
+    assert run.returncode == 1
+    assert "NoScenarioSelected: --tags='@securty' matches none of the" in run.output
+    assert run.last_line.startswith(NOTHING_RAN)
+    assert "Traceback" not in run.output
+    assert (project.path / "reports" / "report.json").read_bytes() == report
