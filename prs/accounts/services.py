@@ -83,16 +83,16 @@ class SecurityService:
 security_service = SecurityService()
 
 
-def password_matches(user: User | None, password: str) -> bool:
-    """Checks the password, spending the hasher's time even when there is no user to check it against.
+def password_holder(user: User | None, password: str) -> User | None:
+    """`user` if `password` is theirs, else None; spending the hasher's time even when there is no user.
 
     Without the dummy hash, a failed login answered in a few milliseconds for an unknown email and in one
     hash time (about 200 ms with PBKDF2) for a known one: enough to tell which emails have accounts. The
     password of an inactive user is checked too, for the same reason."""
     if user is None:
         make_password(password)  # the configured hasher's full work, result discarded
-        return False
-    return user.check_password(password)
+        return None
+    return user if user.check_password(password) else None
 
 
 class AuthServiceProtocol(Protocol):
@@ -119,8 +119,9 @@ class AuthService:
             user = User.objects.filter(email__iexact=address).first()
             if self._recent_failures(address) >= settings.PRS_LOGIN_MAX_FAILURES:
                 return self._locked()
-            if password_matches(user, secret) and user is not None and user.is_active:
-                return ServiceResult.ok(user)
+            holder = password_holder(user, secret)
+            if holder is not None and holder.is_active:
+                return ServiceResult.ok(holder)
             self.security.record(
                 SecurityEventType.LOGIN_FAILED,
                 Severity.MEDIUM,
