@@ -13,7 +13,7 @@ from prs.audit.models import AuditAction
 from prs.audit.services import AuditServiceProtocol
 from prs.clients import selectors
 from prs.clients.models import PHONE_PATTERN, Client, ClientStatus
-from prs.common.access import find_for_actor, forbidden, has_role, stale_version
+from prs.common.access import find_for_actor, for_update, forbidden, has_role, stale_version
 from prs.common.changes import created, deleted, save_changes, snapshot
 from prs.common.inputs import Payload
 from prs.common.organizations import organization_for_create
@@ -96,7 +96,7 @@ class ClientService:
         try:
             with transaction.atomic():
                 client, failure = find_for_actor(
-                    actor, selectors.client_queryset(actor), client_id, label="Client", lock=True
+                    actor, for_update(selectors.client_queryset(actor)), client_id, label="Client"
                 )
                 if failure:
                     return failure
@@ -122,7 +122,7 @@ class ClientService:
     def delete(self, actor: User, client_id: object) -> ServiceResult[None]:
         with transaction.atomic():
             client, failure = find_for_actor(
-                actor, selectors.client_queryset(actor), client_id, label="Client", lock=True
+                actor, for_update(selectors.client_queryset(actor)), client_id, label="Client"
             )
             if failure:
                 return failure

@@ -24,7 +24,7 @@ from prs.commissions.exchange_rates import (
     shared_breaker,
 )
 from prs.commissions.models import Commission
-from prs.common.access import find_for_actor, forbidden, has_role, scope_to_actor, stale_version
+from prs.common.access import find_for_actor, for_update, forbidden, has_role, scope_to_actor, stale_version
 from prs.common.changes import created, diff, snapshot
 from prs.common.inputs import Payload
 from prs.common.money import CURRENCY_PATTERN, column_limit, out_of_column_range, to_money
@@ -159,7 +159,7 @@ class CommissionService:
         """Changes rate, exchange rate, bonus, penalty or currency (org admins); sales are recomputed."""
         with transaction.atomic():
             commission, failure = find_for_actor(
-                actor, selectors.commission_queryset(actor), commission_id, lock=True,
+                actor, for_update(selectors.commission_queryset(actor)), commission_id,
                 label="Commission",
             )
             if failure:

@@ -60,6 +60,12 @@ def object_type(model: type[models.Model] | models.Model) -> str:
     return model._meta.label_lower
 
 
+def for_update(queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """The rows locked until the transaction ends (SELECT … FOR UPDATE OF the rows themselves, not the joined
+    ones): for a write that must not race another."""
+    return queryset.select_for_update(of=("self",))  # mutate: only on postgresql — a row lock: SQLite has none
+
+
 def find_for_actor(
     actor: User,
     queryset: models.QuerySet[M],
@@ -69,15 +75,12 @@ def find_for_actor(
     field: str = "non_field_errors",
     org_path: str = "organization",
     code: ErrorCode = ErrorCode.NOT_FOUND,
-    lock: bool = False,
 ) -> tuple[M | None, ServiceResult[Any] | None]:
     """(object, None) or (None, failure). Reaching into another organization is a security event.
 
-    `lock=True` takes the row lock (select_for_update) for a write that must not race another."""
+    A write that must not race another passes ``for_update(queryset)``: the object comes locked."""
     from prs.accounts.services import security_service  # the security service records into audit models
 
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
     located = locate(actor, queryset, pk, org_path)
     if located.obj is not None:
         return located.obj, None

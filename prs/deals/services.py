@@ -15,7 +15,7 @@ from prs.accounts.models import Role, User
 from prs.audit.models import AuditAction
 from prs.audit.services import AuditServiceProtocol
 from prs.clients.selectors import client_queryset
-from prs.common.access import find_for_actor, forbidden, has_role, stale_version
+from prs.common.access import find_for_actor, for_update, forbidden, has_role, stale_version
 from prs.common.changes import created, deleted, diff, save_changes, snapshot
 from prs.common.human_ids import next_human_id
 from prs.common.inputs import Payload
@@ -228,8 +228,7 @@ class DealService:
 
     @staticmethod
     def _locked_deal(actor: User, deal_id: object) -> tuple[Deal | None, ServiceResult[Any] | None]:
-        return find_for_actor(actor, selectors.deal_queryset(actor), deal_id, lock=True,
-                              label="Deal")
+        return find_for_actor(actor, for_update(selectors.deal_queryset(actor)), deal_id, label="Deal")
 
     @staticmethod
     def _may_edit(actor: User, deal: Deal) -> bool:
@@ -287,7 +286,7 @@ class PaymentService:
         try:
             with transaction.atomic():
                 deal, failure = find_for_actor(
-                    actor, selectors.deal_queryset(actor), deal_ref, lock=True,
+                    actor, for_update(selectors.deal_queryset(actor)), deal_ref,
                     label="Deal", field="deal", code=ErrorCode.VALIDATION,
                 )
                 if failure:
@@ -386,7 +385,7 @@ class PaymentService:
         """One decision per payment, by a verifier or org admin who did not record it."""
         with transaction.atomic():
             payment, failure = find_for_actor(
-                actor, selectors.payment_queryset(actor), payment_id, label="Payment", lock=True
+                actor, for_update(selectors.payment_queryset(actor)), payment_id, label="Payment"
             )
             if failure:
                 return failure

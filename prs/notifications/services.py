@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from prs.accounts.models import User
-from prs.common.access import find_for_actor, object_type
+from prs.common.access import find_for_actor, for_update, object_type
 from prs.common.results import ErrorCode, ServiceResult
 from prs.notifications import selectors
 from prs.notifications.models import Notification, NotificationType, Priority
@@ -97,7 +97,7 @@ class NotificationService:
         """Only the recipient marks a notification read; marking it again changes nothing."""
         with transaction.atomic():
             notification, failure = find_for_actor(
-                actor, selectors.notification_queryset(actor), notification_id, lock=True,
+                actor, for_update(selectors.notification_queryset(actor)), notification_id,
                 label="Notification",
             )
             if failure:

@@ -131,6 +131,14 @@ class Campaign:
         from support.mutation.suite import load_suite
 
         suite = load_suite(options.tags)
+        from django.db import connections
+
+        vendor = connections["default"].vendor
+        elsewhere = [m for m in all_mutants if m.only_on and vendor not in m.only_on]
+        if elsewhere:
+            self.say(f"not run on {vendor}: {len(elsewhere)} mutants of lines marked '# mutate: only on "
+                     f"{', '.join(sorted({v for m in elsewhere for v in m.only_on}))}'")
+            all_mutants = [m for m in all_mutants if not m.only_on or vendor in m.only_on]
         ids = [m.id for m in all_mutants]
         if options.shard:
             ids = shard_of(ids, *options.shard)
@@ -138,8 +146,6 @@ class Campaign:
         chosen = set(ids)
         mutants = [m for m in all_mutants if m.id in chosen]
         state = RunState(out / "state", _fingerprint(modules, suite.files, list(suite.scenarios)))
-
-        from django.db import connections
 
         from support.engine.databases import TestDatabases
 
@@ -179,6 +185,7 @@ class Campaign:
             "targets": targets, "scenarios": len(suite.scenarios), "jobs": options.jobs, "tags": options.tags,
             "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
             "all_mutants": len(all_mutants),  # of every shard together: merge checks none is missing
+            "database": vendor, "not_run_on_this_database": sorted(m.id for m in elsewhere),
             "resumed_mutants": resumed, "baseline_seconds": round(baseline.seconds, 2),
             "baseline_failures": {n: s.get("error", "") for n, s in failing.items()},
         }

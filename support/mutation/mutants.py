@@ -10,6 +10,10 @@ them against mutmut's own list, so a change in mutmut's numbering is an error, n
 Lines marked ``# pragma: no mutate`` (mutmut's pragma) get no mutants; write the reason after it, e.g.
 ``# pragma: no mutate — the default is only a hint``. Methods of ``typing.Protocol`` classes get none either:
 they only declare an interface and never run.
+
+A line marked ``# mutate: only on postgresql — <reason>`` keeps its mutants, but a campaign on another
+database does not run them: their change cannot show there (a row lock on SQLite, which has none). They are
+counted apart, never as killed or survived, and run by a campaign on the database(s) named.
 """
 from __future__ import annotations
 
@@ -51,6 +55,7 @@ class Mutant:
     operator: str
     diff: str
     function: str  # the mangled top-level function or method (x_f / xǁCǁm): previous killers are per function
+    only_on: tuple[str, ...] = ()  # database vendors where the change can show (``# mutate: only on …``)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -135,6 +140,28 @@ def check_pragmas(relative_file: str, source: str) -> None:
                                 "e.g. '# pragma: no mutate — equivalent: the default is never used'")
 
 
+ONLY_ON = re.compile(r"#\s*mutate:\s*only on\b(?P<rest>.*)$")
+ONLY_ON_FORM = re.compile(r"^\s*(?P<vendors>[a-z]+(?:\s*,\s*[a-z]+)*)\s*[—:-]\s*(?P<reason>\S.*)$")
+VENDORS = ("sqlite", "postgresql", "mysql", "oracle")  # Django's connection.vendor names
+
+
+def only_on_lines(relative_file: str, source: str) -> dict[int, tuple[str, ...]]:
+    """line -> the database vendors named by its ``# mutate: only on <vendor>[, …] — <reason>``."""
+    found: dict[int, tuple[str, ...]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = ONLY_ON.search(line)
+        if match is None:
+            continue
+        form = ONLY_ON_FORM.match(match.group("rest"))
+        vendors = tuple(v.strip() for v in form.group("vendors").split(",")) if form else ()
+        if form is None or not set(vendors) <= set(VENDORS):
+            raise MutationError(f"{relative_file}:{number}: expected '# mutate: only on <database>[, …] — <reason>' "
+                                f"with databases among {', '.join(VENDORS)}, e.g. '# mutate: only on postgresql — "
+                                "a row lock: SQLite has none'")
+        found[number] = vendors
+    return found
+
+
 def _no_line_spans(*args: object, **kwargs: object) -> None:
     return None
 
@@ -148,6 +175,7 @@ def mutate_source(relative_file: str, source: str) -> MutatedModule:
     # `apply`); we never read that index, and skipping it saves about a fifth of the generation time.
     file_mutation.collect_line_spans = _no_line_spans
     check_pragmas(relative_file, source)
+    only_on = only_on_lines(relative_file, source)
 
     try:
         module, mutations, ignored_classes, ignored_functions = create_mutations(relative_file, source)
@@ -179,6 +207,7 @@ def mutate_source(relative_file: str, source: str) -> MutatedModule:
             diff=_diff(lines, relative_file, (where.start.line, where.start.column),
                        (where.end.line, where.end.column), new_code),
             function=owners[owner],
+            only_on=next((only_on[n] for n in range(where.start.line, where.end.line + 1) if n in only_on), ()),
         ))
     expected = {f"{name}.{n}" for n in mutated.mutant_names}
     if expected != {m.id for m in mutants}:

@@ -78,6 +78,7 @@ def merge(folders: Iterable[Path]) -> dict[str, Any]:
     sources: list[str] = []
     shards: dict[str, str] = {}  # "K/N" -> file
     expected: set[int] = set()
+    elsewhere: set[str] = set()  # mutants the shards' database could not judge
     for folder in folders:
         path = Path(folder) / RESULT_FILE if Path(folder).is_dir() else Path(folder)
         try:
@@ -104,6 +105,7 @@ def merge(folders: Iterable[Path]) -> dict[str, Any]:
             shards[data["shard"]] = str(path)
         if data.get("all_mutants") is not None:
             expected.add(int(data["all_mutants"]))
+        elsewhere.update(data.get("not_run_on_this_database") or [])
     if not sources:
         raise MergeError("nothing to merge")
     if shards:
@@ -116,7 +118,8 @@ def merge(folders: Iterable[Path]) -> dict[str, Any]:
             raise MergeError(f"shard(s) {', '.join(f'{k}/{total}' for k in missing)} missing from the merge")
     if len(expected) == 1 and len(mutants) != next(iter(expected)):
         raise MergeError(f"the shards hold {len(mutants)} mutants, their runs made {next(iter(expected))}")
-    return summarize(mutants, max(durations), {"merged_from": sources})
+    return summarize(mutants, max(durations), {"merged_from": sources,
+                                                "not_run_on_this_database": sorted(elsewhere)})
 
 
 class RunState:

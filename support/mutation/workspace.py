@@ -21,7 +21,7 @@ from typing import Any
 
 from support.mutation.mutants import Mutant, MutatedModule, mutate_source
 
-CACHE_VERSION = "3"  # bump when the generated code or the mutants listed change
+CACHE_VERSION = "4"  # bump when the generated code or the mutants listed change
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def _cache_key(relative: str, source: str) -> str:
 def _load_cached(path: Path) -> MutatedModule | None:
     try:
         data = json.loads(path.read_text("utf-8"))
-        return MutatedModule(data["file"], data["module"], data["code"],
-                             tuple(Mutant(**m) for m in data["mutants"]), data["source_hash"])
+        mutants = tuple(Mutant(**{**m, "only_on": tuple(m.get("only_on", ()))}) for m in data["mutants"])
+        return MutatedModule(data["file"], data["module"], data["code"], mutants, data["source_hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

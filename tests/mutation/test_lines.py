@@ -40,3 +40,32 @@ def test_a_protocols_stubs_get_no_mutants() -> None:
 
     functions = {m.function for m in mutate_source("greeting.py", PROTOCOL).mutants}
     assert functions and all("Loud" in f for f in functions), functions
+
+
+LOCKED = '''\
+def for_update(rows):
+    return rows.select_for_update(of=("self",))  # mutate: only on postgresql — a row lock: SQLite has none
+
+
+def plain(a):
+    return a + 1
+'''
+
+
+def test_a_line_marked_for_one_database_keeps_its_mutants_marked_with_it() -> None:
+    from support.mutation.mutants import mutate_source
+
+    mutants = mutate_source("app/locks.py", LOCKED).mutants
+    assert {m.only_on for m in mutants if m.line == 2} == {("postgresql",)}
+    assert {m.only_on for m in mutants if m.line == 6} == {()}
+
+
+def test_a_marker_without_a_known_database_or_a_reason_is_an_error_naming_the_line() -> None:
+    import pytest
+
+    from support.mutation.mutants import MutationError, mutate_source
+
+    for marker in ("# mutate: only on postgres — typo", "# mutate: only on postgresql"):
+        with pytest.raises(MutationError, match=r"app/locks.py:2: expected '# mutate: only on <database>"):
+            mutate_source("app/locks.py", LOCKED.replace("# mutate: only on postgresql — a row lock: SQLite has none",
+                                                         marker))
