@@ -29,6 +29,7 @@ from prs.services import SERVICE_CLASSES
 from support.contracts import CallLog, FailureDouble, record_services
 from support.prs import steps_support as s
 from support.prs.contracts import prs_contracts
+from support.prs.messages import injected_failure
 
 MISSING_ID = 2_000_000_000
 FAILING_METHODS = {"audit service": ("audit_service", "record"),
@@ -66,7 +67,7 @@ def step_service_fails(context, failing):
     if failing not in FAILING_METHODS:
         raise ValueError(f"unknown failing service {failing!r}: one of {', '.join(FAILING_METHODS)}")
     name, method = FAILING_METHODS[failing]
-    down = ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [f"{method} is down"]})
+    down = ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [injected_failure(method)]})
     context.failing = FailureDouble(s.build_services()[name], methods=(method,), answer=lambda *args, **kwargs: down)
     context.services = s.build_services(**{name: context.failing})
 

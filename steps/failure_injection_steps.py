@@ -21,6 +21,7 @@ from prs.deals.models import Approval, Deal, Invoice, Payment
 from prs.notifications.models import Notification
 from prs.services import build_services
 from support.prs import steps_support as s
+from support.prs.messages import injected_failure
 
 ORDINALS = {"first": 1, "second": 2, "third": 3}
 COLLABORATORS = {"audit trail": ("audit_service", "record"), "notifications": ("notification_service", "notify"),
@@ -42,7 +43,7 @@ class FailsAtCall:
         def watched(*args: Any, **kwargs: Any) -> ServiceResult[Any]:
             self.calls += 1
             if self.calls == self.nth:
-                return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [f"{name} failed (injected)"]})
+                return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [injected_failure(name)]})
             return attribute(*args, **kwargs)
 
         return watched

@@ -21,6 +21,7 @@ from prs.audit.models import AppendOnlyError, AuditLog, SecurityEvent, SecurityE
 from prs.clients.models import Client
 from support.prs import api_client as api
 from support.prs import steps_support as s
+from support.prs.messages import assert_known_message
 
 NEW_PHONE = "+15550001234"
 PAID = Decimal("1200.00")
@@ -220,6 +221,8 @@ def step_tries_tampering(context, tampering, org):
     session = api.session_for(context, admin_of(context, org))
     path = api.detail_path("audit-logs", entry.pk)
     sent = session.patch(path, {"action": "x"}) if tampering == "change" else session.delete(path)
+    if sent.status >= 400:
+        s.assert_error_form(sent)
     context.tampering_outcomes.append(f"HTTP {sent.status}")
 
 
@@ -231,7 +234,8 @@ def _changed_and_saved(entry: AuditLog) -> None:
 def _outcome(attempt: Any) -> str:
     try:
         attempt()
-    except AppendOnlyError:
+    except AppendOnlyError as refusal:
+        assert_known_message(str(refusal), "the audit trail's refusal to change an entry (AppendOnlyError)")
         return "refused"
     return "done"
 

@@ -44,6 +44,7 @@ from prs.services import build_services
 from support.contracts.answers import are_messages
 from support.prs.api_client import DEFAULT_REMOTE_ADDR
 from support.prs.factories import DEFAULT_PASSWORD, ClientFactory, OrganizationFactory, UserFactory
+from support.prs.messages import assert_known_body, assert_known_errors, assert_known_result
 
 PASSWORD = DEFAULT_PASSWORD  # every user made by the steps signs in with it
 DEAL_TERM = dt.timedelta(days=30)
@@ -139,7 +140,9 @@ def describe(result: ServiceResult[Any]) -> str:
 
 
 def remember_result(context: Any, result: ServiceResult[Any]) -> ServiceResult[Any]:
-    """Records a service answer as the last answer; a successful model result becomes ``context.subject``."""
+    """Records a service answer as the last answer; a successful model result becomes ``context.subject``.
+    A refusal must speak only the messages of docs/messages.md."""
+    assert_known_result(result, "a service refusal")
     context.result = result
     if not hasattr(context, "results"):
         context.results = []
@@ -178,6 +181,7 @@ def expect_success(result: ServiceResult[Any], what: str) -> Any:
 def expect_failure(result: ServiceResult[Any], code: ErrorCode, field: str | None = None) -> None:
     assert not result.success, f"expected a refusal ({code}), but PRS accepted it"
     assert result.error_code == code, f"expected {code}, got {describe(result)}"
+    assert_known_result(result, "a service refusal")
     if field is not None:
         assert field in result.errors, f"expected an error on {field!r}, got {result.errors}"
 
@@ -457,6 +461,7 @@ def assert_error_form(answer: Any) -> None:
         f"the error's detail is not a sentence for people: {answer.describe()}")
     assert isinstance(errors, Mapping) and all(isinstance(m, list) and are_messages(m) for m in errors.values()), (
         f"an error names a field without a message: {answer.describe()}")
+    assert_known_body(body, f"{answer.method} {answer.path.split('?')[0]} → {answer.status}")
 
 
 def assert_chain_refusal(result: Any, organization: Any) -> None:
@@ -466,3 +471,4 @@ def assert_chain_refusal(result: Any, organization: Any) -> None:
             (result.errors or {}).get(key)), (
         f"the broken chain answers {result.error_code!r} with errors {result.errors!r}, expected a conflict "
         f"naming {key}")
+    assert_known_errors(result.errors, "the audit chain check")
