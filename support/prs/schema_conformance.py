@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from support.prs.messages import assert_known_body
+
 SCHEMA_PATH = "/api/schema/?format=json"
 SEED = 20261128
 
@@ -55,9 +57,21 @@ def positive_data_acceptance_beyond_the_schema(ctx: Any, response: Any, case: An
     return positive_data_acceptance(ctx, response, case)
 
 
-# The CLI's --checks all, with positive_data_acceptance knowing the rules above.
+def catalogued_messages(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every refusal speaks only the sentences of docs/messages.md (its ``detail`` and each of its ``errors``)."""
+    if response.status_code >= 400:
+        try:
+            body = json.loads(response.content or b"")
+        except ValueError:
+            return None  # not the API's error form: the schema checks report it
+        if isinstance(body, dict) and {"detail", "errors"} <= set(body):
+            assert_known_body(body, f"{case.method} {case.formatted_path} → {response.status_code}")
+    return None
+
+
+# The CLI's --checks all, with positive_data_acceptance knowing the rules above, and the message catalogue.
 ALL_CHECKS = [check if check is not positive_data_acceptance else positive_data_acceptance_beyond_the_schema
-              for check in CHECKS.get_all()]
+              for check in CHECKS.get_all()] + [catalogued_messages]
 
 
 def prs_schema(examples: int) -> Any:
