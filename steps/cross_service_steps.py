@@ -40,9 +40,11 @@ def attempt(context: Any, call: Callable[[], ServiceResult[Any]]) -> None:
     """Runs a service call; an exception escaping the service is kept for the Then step to report."""
     context.raised = None
     try:
-        s.remember_result(context, call())
+        result = call()
     except Exception as error:  # noqa: BLE001 - an escaping exception is what the Then step reports
         context.raised = error
+        return
+    s.remember_result(context, result)  # outside the try: an uncatalogued message fails here, named as such
 
 
 def answered(context: Any) -> ServiceResult[Any]:
