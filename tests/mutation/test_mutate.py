@@ -96,6 +96,13 @@ def test_a_pragma_keeps_a_line_unmutated(full_run: tuple[Path, dict[str, Any]]) 
     assert not [m for m in result["mutants"] if "shipping" in m["id"]]
 
 
+def test_a_line_marked_for_another_database_is_counted_apart_not_run(full_run: tuple[Path, dict[str, Any]]) -> None:
+    _, result = full_run
+    assert result["database"] == "sqlite"
+    assert result["not_run_on_this_database"] and all("boxed" in i for i in result["not_run_on_this_database"])
+    assert not [m for m in result["mutants"] if "boxed" in m["id"]]
+
+
 def test_an_interrupted_run_resumes_where_it_stopped(tmp_path: Path,
                                                      full_run: tuple[Path, dict[str, Any]]) -> None:
     project = copy_fixture(tmp_path / "project")
