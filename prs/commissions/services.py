@@ -236,9 +236,10 @@ class CommissionService:
         people = User.objects.select_related("organization")  # pragma: no mutate — select_related only saves queries
         users = scope_to_actor(people, actor)
         user, failure = find_for_actor(actor, users, user_id, label="User", field="user")
-        if failure or user is None:
-            payload.errors.add("user", f"User {user_id} not found in your organization.")
+        if failure:
+            payload.errors.add("user", failure.errors["user"][0])
             return None
+        assert user is not None
         if user.is_superuser or user.organization is None:
             payload.errors.add("user", f"User {user_id} belongs to no organization.")
             return None

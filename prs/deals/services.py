@@ -240,7 +240,11 @@ class DealService:
         if client_id is None:
             return None
         client, failure = find_for_actor(actor, client_queryset(actor), client_id, label="Client", field="client")
-        if failure or client is None or client.organization_id != organization_id:
+        if failure:
+            payload.errors.add("client", failure.errors["client"][0])
+            return None
+        assert client is not None
+        if client.organization_id != organization_id:  # a superuser's deal, with another organization's client
             payload.errors.add("client", f"Client {client_id} not found in the deal's organization.")
             return None
         return client
