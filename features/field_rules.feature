@@ -370,3 +370,12 @@ Feature: What PRS accepts in each field, at the edges
       | the client      |
       | that deal       |
       | that commission |
+
+  @rule:API-06 @rule:COM-11
+  Scenario: A change to a commission that PRS recalculated since it was read is a conflict
+    Given "sam" has approved sales of 1000.00 this month
+    And "alice" has calculated the commission of "sam" for this month
+    When another sale of 500.00 by "sam" this month is approved
+    And "alice" saves a change to that commission from version 1
+    Then the request is refused as a conflict
+    And that commission is at version 2, with sales of 1500.00

@@ -15,6 +15,7 @@ from typing import Any
 from behave import given, then, when
 from django.utils import timezone
 
+from prs.commissions.models import Commission
 from prs.deals.models import Payment
 from support.prs import api_client as api
 from support.prs import steps_support as s
@@ -230,6 +231,31 @@ def step_saves_stale(context, username, record):
     first = session.patch(path, change)
     assert first.status == 200, first.describe()
     s.remember_response(context, session.patch(path, {**change, "version": 1}))
+
+
+@when('another sale of {amount:Money} by "{seller}" this month is approved')
+def step_another_sale(context, amount, seller):
+    subject = context.subject  # the commission read before: the sale must not become the scenario's subject
+    salesperson = s.user(context, seller)
+    s.expect_success(s.make_deal(context, salesperson, amount, s.some_client_of(context, salesperson)),
+                     f"the deal of {amount}")
+    s.approved_payment(context, amount)
+    context.subject = subject
+
+
+@when('"{username}" saves a change to that commission from version {version:d}')
+def step_saves_from_version(context, username, version):
+    session = api.session_for(context, s.user(context, username))
+    path = api.detail_path("commissions", context.subject.pk)
+    s.remember_response(context, session.patch(path, {"bonus": "5.00", "version": version}))
+
+
+@then("that commission is at version {version:d}, with sales of {sales:Money}")
+def step_commission_version(context, version, sales):
+    stored = Commission.objects.get(pk=context.subject.pk)
+    assert (stored.version, stored.total_sales) == (version, sales), (
+        f"the commission is at version {stored.version} with sales of {stored.total_sales}, expected version "
+        f"{version} with {sales}")
 
 
 @when('"{username}" records a payment of {amount} on that deal, remarking "{remarks}"')
