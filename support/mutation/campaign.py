@@ -95,6 +95,7 @@ class Campaign:
         self.config: MutateConfig = load_config(options.root)
         self.killers: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
         self.file_kills: dict[str, Counter[str]] = defaultdict(Counter)
+        self.all_kills: Counter[str] = Counter()
         self.stopping = False
 
     def _install_stop_signals(self) -> dict[int, Any]:
@@ -278,16 +279,22 @@ class Campaign:
     # --- mutants ----------------------------------------------------------------------------------------------
 
     def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
-        """Who killed this function's other mutants, then who killed most in this file, then fastest first."""
+        """Who killed this function's other mutants, then who killed most in this file, then who killed most
+        per second anywhere (a scenario that checks much catches much), then fastest first."""
         killers = [k for k in self.killers[mutant.function] if k in covering]
         kills = self.file_kills[mutant.file]
-        rest = sorted((n for n in covering if n not in killers),
-                      key=lambda n: (-kills[n], baseline.scenarios[n]["seconds"], n))
+
+        def key(name: str) -> tuple[int, float, float, str]:
+            seconds = float(baseline.scenarios[name]["seconds"])
+            return -kills[name], -self.all_kills[name] / max(seconds, 0.01), seconds, name
+
+        rest = sorted((n for n in covering if n not in killers), key=key)
         return tuple(dict.fromkeys([*killers, *rest]))
 
     def _remember_killer(self, mutant: Mutant, scenario: str) -> None:
         self.killers[mutant.function].appendleft(scenario)
         self.file_kills[mutant.file][scenario] += 1
+        self.all_kills[scenario] += 1
 
     def _limit(self, baseline: Baseline) -> Callable[[str], float]:
         factor, floor = self.config.timeout_factor, self.config.timeout_floor_seconds
