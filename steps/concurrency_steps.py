@@ -19,6 +19,7 @@ from prs.deals.models import Approval, Deal, Invoice, Payment, PaymentDecision
 from prs.notifications.models import Notification, NotificationType
 from support.prs import steps_support as s
 from support.prs.concurrency import run_simultaneously, unexpected_errors
+from support.prs.messages import assert_known_result
 
 
 def race(context: Any, calls: list[Callable[[], Any]], labels: list[str]) -> list[Any]:
@@ -102,6 +103,7 @@ def step_other_told_conflict(context):
     assert len(losers) == len(context.race) - 1, f"outcomes: {[(lab, s.describe(r)) for lab, r in context.race]}"
     for label, result in losers:
         assert result.error_code == ErrorCode.CONFLICT, f"{label} was answered {s.describe(result)}, not a conflict"
+        assert_known_result(result, f"the refusal of {label}")
 
 
 # -- nothing lost ----------------------------------------------------------------------------------------------------
