@@ -179,25 +179,18 @@ class QueryCounter:
             connection.execute_wrappers.append(self)
             self._wrapped.append(connection)
 
-    def _on_connection_created(self, sender: Any, connection: Any, **kwargs: Any) -> None:
-        if self._active:
-            self._install(connection)
-
     def start(self) -> QueryCounter:
         from django.db import connections
-        from django.db.backends.signals import connection_created
 
         self._active = True
-        connection_created.connect(self._on_connection_created, weak=False)
+        _listening(self)
         for conn in connections.all(initialized_only=True):  # this thread's; others arrive via the signal
             self._install(conn)
         return self
 
     def stop(self) -> QueryCounter:
-        from django.db.backends.signals import connection_created
-
         self._active = False
-        connection_created.disconnect(self._on_connection_created)
+        _active_counters.pop(id(self), None)
         for conn in self._wrapped:
             # A thread may still hold the connection: remove by identity, tolerate it being gone.
             conn.execute_wrappers[:] = [w for w in conn.execute_wrappers if w is not self]
@@ -234,6 +227,29 @@ class QueryCounter:
             {"sql": shape, "count": n, "time_ms": round(times[shape] * 1000, 2)}
             for shape, n in shapes.most_common(top) if n > 1
         ]
+
+
+# The running counters, told of every connection opened while they run. One receiver per process, connected
+# once: connecting and disconnecting a receiver per attempt cost more than the attempt's own counting.
+_active_counters: dict[int, QueryCounter] = {}
+_receiver_connected = False  # in this process or the one it was forked from: receivers are inherited
+
+
+def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    for counter in list(_active_counters.values()):
+        if counter._active:
+            counter._install(connection)
+
+
+def _listening(counter: QueryCounter) -> None:
+    global _receiver_connected
+    _active_counters[id(counter)] = counter
+    if not _receiver_connected:
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_on_connection_created, weak=False,
+                                   dispatch_uid="support.engine.monitoring.query_counters")
+        _receiver_connected = True
 
 
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -276,14 +292,20 @@ class _ProcFiles:
             os.write(self.clear_refs, b"5")
 
     def rss_and_hwm(self) -> tuple[int | None, int | None]:
-        """VmRSS and VmHWM in bytes, from one read of /proc/self/status."""
-        rss = hwm = None
-        for line in os.pread(self.status, 8192, 0).split(b"\n"):
-            if line.startswith(b"VmHWM:"):
-                hwm = int(line.split()[1]) * 1024
-            elif line.startswith(b"VmRSS:"):
-                rss = int(line.split()[1]) * 1024
-        return rss, hwm
+        """VmRSS and VmHWM in bytes, from one read of /proc/self/status (the two fields looked up, not every
+        line split: this runs after every attempt)."""
+        text = os.pread(self.status, 8192, 0)
+        return _status_kb(text, b"\nVmRSS:"), _status_kb(text, b"\nVmHWM:")
+
+
+def _status_kb(text: bytes, field: bytes) -> int | None:
+    """The value of `field` (b"\\nVmRSS:") of a /proc status text, in bytes (the file says kB)."""
+    start = text.find(field)
+    if start < 0:
+        return None
+    start += len(field)
+    end = text.find(b"\n", start)
+    return int(text[start:end if end >= 0 else None].split()[0]) * 1024
 
 
 _psutil_process: dict[int, psutil.Process] = {}
