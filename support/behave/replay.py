@@ -122,7 +122,8 @@ def _mark_stopped_at(steps: Sequence[Step], line: int | None, word: str, message
 class Replayer:
     """Feeds results, as they arrive, to the parent's formatters; reporters at the end."""
 
-    def __init__(self, runner: Any, suite: GherkinSuite, features: Sequence[Feature]) -> None:
+    def __init__(self, runner: Any, suite: GherkinSuite, features: Sequence[Feature],
+                 matches: dict[tuple[str, str], Any] | None = None) -> None:
         self.runner = runner
         self.by_name = suite.by_name()
         self.features = list(features)
@@ -140,7 +141,9 @@ class Replayer:
         self.open_feature: Feature | None = None
         self.open_rule: Rule | None = None
         self.replayed: set[str] = set()
-        self._matches: dict[tuple[str, str], Any] = {}  # step matching is most of a replay's cost
+        # Step matching is most of a replay's cost: (step type, text) -> match, seeded with the runner's own
+        # (its undefined-step check matched every selected step already).
+        self._matches: dict[tuple[str, str], Any] = {k: m for k, m in (matches or {}).items() if m is not None}
 
     def replay(self, result: Any) -> None:
         forget_shared_models()  # workers forked from now on must not inherit replayed statuses

@@ -150,6 +150,8 @@ class FrameworkRunner(Runner):
         self.reports_dir = Path(self.options.reports)
         self.report_path = self.reports_dir / "report.json"
         self.shard_plan: Any = None
+        # Each step text's match, found once by the undefined-step check and reused by the replay.
+        self.step_matches: dict[tuple[str, str], Any] = {}
         if self.reports_dir != Path(REPORTS_DIR):
             _move_outputs(config, self.reports_dir)
 
@@ -261,9 +263,13 @@ class FrameworkRunner(Runner):
 
     def _check_undefined_steps(self, entries: Iterable[ScenarioEntry]) -> None:
         undefined = []
+        registry = self.step_registry_or_default()
         for entry in entries:
             for step in entry.scenario.all_steps:
-                if self.step_registry_or_default().find_match(step) is None:
+                key = (step.step_type, step.name)  # what behave matches on: the same text, the same match
+                if key not in self.step_matches:
+                    self.step_matches[key] = registry.find_match(step)
+                if self.step_matches[key] is None:
                     undefined.append(step)
         if not undefined:
             return
@@ -289,7 +295,8 @@ class FrameworkRunner(Runner):
         for entry in entries:
             framework.register_scenario(to_test_scenario(entry))
 
-        replayer = Replayer(self, suite, [f for f in suite.features if any(e.feature is f for e in entries)])
+        replayer = Replayer(self, suite, [f for f in suite.features if any(e.feature is f for e in entries)],
+                            matches=self.step_matches)
         results: list[Any] = []
 
         by_name = {e.name: e for e in entries}
@@ -305,6 +312,8 @@ class FrameworkRunner(Runner):
         progress = live_progress(self.options.progress, jobs, len(entries))
         framework.report_labels = {"title": self.options.title, "product": self.options.product}
         framework.database_owner = database_owner(self.options.databases, self.hooks)
+        if jobs > 1:
+            framework.expected_durations = self._last_durations()
 
         def on_result(result: Any) -> None:
             results.append(result)
@@ -350,6 +359,18 @@ class FrameworkRunner(Runner):
         # so the block alone must fail this one.
         blocked = counts.by_status.get("blocked", 0)
         return counts.failed > 0 or blocked > 0 or missing > 0 or self.aborted
+
+    def _last_durations(self) -> dict[str, float] | None:
+        """Each scenario's duration in the last run's report (`-D durations=`, else this run's report folder),
+        for the workers to take the longest scenarios first; None without a readable report."""
+        from support.engine.sharding import durations_from_report
+        from support.reporting.report_file import ReportError, load_report
+
+        path = Path(self.options.durations) if self.options.durations else self.report_path
+        try:
+            return durations_from_report(load_report(path)) if path.is_file() else None
+        except (OSError, ReportError):
+            return None  # only a scheduling hint
 
     def _write_outputs(self, report: dict[str, Any] | None) -> None:
         """HTML, JUnit, rerun file and history beside report.json (an interrupted run has only report.json)."""

@@ -41,6 +41,8 @@ class IntegrationFramework:
         # Who creates and drops the test databases: "runner" (the engine: one copy per worker, reset after every
         # attempt) or "suite" (its own before_all/after_all in each worker; the engine only names them).
         self.database_owner = "runner"
+        # Seconds per scenario name from an earlier run, if known: parallel runs start the longest first.
+        self.expected_durations: dict[str, float] | None = None
 
     # --- registration -------------------------------------------------------------------------
     def register_scenario(self, scenario: TestScenario) -> TestScenario:

@@ -108,19 +108,55 @@ def _topological(by_name: dict[str, TestScenario], selected: set[str]) -> list[T
     return order
 
 
-class ReadyQueue:
-    """Tracks planned scenarios: pending -> running -> finished (or blocked)."""
+def longest_first(order: list[TestScenario], durations: Mapping[str, float]) -> list[TestScenario]:
+    """`order` (topological) re-ordered for several workers: the scenarios with the longest known remaining
+    chain first (their own expected duration plus their longest chain of dependents), still topological,
+    ties kept in `order`'s order. A long scenario started last keeps one worker busy while the others idle;
+    started first, the short ones fill in around it. Scenarios without a known duration count as the median
+    of the known ones; with none known, `order` is returned as it is."""
+    known = sorted(seconds for s in order if (seconds := durations.get(s.name)) is not None)
+    if not known:
+        return list(order)
+    typical = known[len(known) // 2]
+    position = {s.name: i for i, s in enumerate(order)}
+    dependents: dict[str, list[str]] = {}
+    for scenario in order:
+        for dep in set(scenario.dependencies):
+            if dep in position:
+                dependents.setdefault(dep, []).append(scenario.name)
+    chain: dict[str, float] = {}
+    for scenario in reversed(order):  # dependents come later in a topological order
+        own = durations.get(scenario.name, typical)
+        chain[scenario.name] = own + max((chain[d] for d in dependents.get(scenario.name, ())), default=0.0)
+    by_name = {s.name: s for s in order}
+    waiting = {s.name: len({d for d in s.dependencies if d in position}) for s in order}
+    heap = [(-chain[name], position[name], name) for name, count in waiting.items() if count == 0]
+    heapq.heapify(heap)
+    result: list[TestScenario] = []
+    while heap:
+        _, _, name = heapq.heappop(heap)
+        result.append(by_name[name])
+        for dependent in dependents.get(name, ()):
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(heap, (-chain[dependent], position[dependent], dependent))
+    return result
 
-    def __init__(self, plan: Plan) -> None:
-        self._order = list(plan.order)
+
+class ReadyQueue:
+    """Tracks planned scenarios: pending -> running -> finished (or blocked). Scenarios are offered in the
+    plan's order, or in `order` (a topological order of the same scenarios, e.g. `longest_first`)."""
+
+    def __init__(self, plan: Plan, order: list[TestScenario] | None = None) -> None:
+        self._order = list(order if order is not None else plan.order)
         self._by_name = {s.name: s for s in self._order}
-        self._pending = dict.fromkeys(s.name for s in plan.order)  # ordered; O(1) removal
+        self._pending = dict.fromkeys(s.name for s in self._order)  # ordered; O(1) removal
         self._running: set[str] = set()
         self.finished: dict[str, Status] = {}
         self.blocked_by: dict[str, str] = {}
 
     def ready(self) -> list[TestScenario]:
-        """Pending scenarios whose dependencies all passed, in plan order."""
+        """Pending scenarios whose dependencies all passed, in the queue's order."""
         return [self._by_name[name] for name in self._pending if self._is_ready(name)]
 
     def next_ready(self) -> TestScenario | None:
@@ -128,7 +164,7 @@ class ReadyQueue:
         return next((self._by_name[name] for name in self._pending if self._is_ready(name)), None)
 
     def first_if_ready(self) -> TestScenario | None:
-        """The first pending scenario in plan order, if it is ready (what one worker runs next)."""
+        """The first pending scenario in the queue's order, if it is ready (what one worker runs next)."""
         name = next(iter(self._pending), None)
         return self._by_name[name] if name is not None and self._is_ready(name) else None
 
@@ -146,7 +182,7 @@ class ReadyQueue:
         if status == Status.PASSED:
             return []
         newly: list[tuple[str, str]] = []
-        for scenario in self._order:  # plan order: a dependency is always seen before its dependents
+        for scenario in self._order:  # topological: a dependency is always seen before its dependents
             if scenario.name not in self._pending:
                 continue
             failed_dep = next((d for d in scenario.dependencies

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from support.engine import DuplicateScenarioError, ScenarioGraphError, ScenarioRegistry, Status, TestScenario
-from support.engine.scheduling import ReadyQueue, plan_run
+from support.engine.scheduling import ReadyQueue, longest_first, plan_run
 
 
 def noop(framework: object) -> None:
@@ -107,3 +107,25 @@ def test_bad_scenarios_are_refused_clearly(kwargs: dict, message: str) -> None:
 def test_max_attempts_is_one_plus_retries() -> None:
     assert TestScenario("s", "d", noop).max_attempts == 4
     assert TestScenario("s", "d", noop, retry_attempts=0).max_attempts == 1
+
+
+def test_longest_first_starts_the_longest_chains_and_stays_topological() -> None:
+    plan = plan_run([scenario("short"), scenario("long"), scenario("head"), scenario("tail", "head"),
+                     scenario("unknown")])
+    durations = {"short": 1.0, "long": 5.0, "head": 0.5, "tail": 9.0}
+    order = [s.name for s in longest_first(plan.order, durations)]
+    # head's chain is 9.5 s (its dependent tail); an unknown duration counts as the (upper) median of the
+    # known ones, 5.0: tied with "long", which was registered first.
+    assert order == ["head", "tail", "long", "unknown", "short"]
+    assert [s.name for s in longest_first(plan.order, {})] == plan.names  # nothing known: the plan's order
+
+
+def test_ready_queue_offers_scenarios_in_the_given_order_and_still_blocks() -> None:
+    plan = plan_run([scenario("a"), scenario("b", "a"), scenario("c")])
+    queue = ReadyQueue(plan, longest_first(plan.order, {"a": 1.0, "b": 1.0, "c": 5.0}))
+    assert [s.name for s in queue.ready()] == ["c", "a"]
+    queue.start("c")
+    queue.start("a")
+    assert queue.finish("a", Status.FAILED) == [("b", "a")]
+    queue.finish("c", Status.PASSED)
+    assert queue.done
