@@ -362,7 +362,7 @@ class FrameworkRunner(Runner):
 
     def _last_durations(self) -> dict[str, float] | None:
         """Each scenario's duration in the last run's report (`-D durations=`, else this run's report folder),
-        for the workers to take the longest scenarios first; None without a readable report."""
+        for the workers to start the long scenarios first; None without a readable report."""
         from support.engine.sharding import durations_from_report
         from support.reporting.report_file import ReportError, load_report
 

@@ -1,7 +1,7 @@
 """The parent side of a run: dispatch scenarios to workers, enforce timeouts, retry, block, report.
 
 - A scenario is dispatched as soon as its dependencies passed and a worker is idle (retries first, then
-  ready scenarios in plan order, so one worker means strict order; several workers take the longest first
+  ready scenarios in plan order, so one worker means strict order; several workers start the long ones first
   when the framework knows the last run's durations, `scheduling.longest_first`).
 - Timeout: the parent waits on the workers' pipes and process sentinels with the nearest deadline; past
   it, the worker's process group is SIGKILLed, the attempt is `timed_out` (not retried) and a new worker
@@ -126,11 +126,11 @@ class Executor:
         self.plan = plan
         self.size = size
         self.on_result = on_result
-        # Several workers take the longest scenarios first when the last run's durations are known (the
+        # Several workers start the long scenarios first when the last run's durations are known (the
         # framework's `expected_durations`); one worker keeps the plan's strict order. Results are reported
         # in plan order either way.
         durations = getattr(framework, "expected_durations", None) if size > 1 else None
-        self.queue = ReadyQueue(plan, longest_first(plan.order, durations) if durations else None)
+        self.queue = ReadyQueue(plan, longest_first(plan.order, durations, size) if durations else None)
         owner = getattr(framework, "database_owner", "runner")
         self.databases = databases if databases is not None else test_databases(owner)
         self.reaper = Reaper()

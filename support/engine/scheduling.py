@@ -108,12 +108,16 @@ def _topological(by_name: dict[str, TestScenario], selected: set[str]) -> list[T
     return order
 
 
-def longest_first(order: list[TestScenario], durations: Mapping[str, float]) -> list[TestScenario]:
-    """`order` (topological) re-ordered for several workers: the scenarios with the longest known remaining
-    chain first (their own expected duration plus their longest chain of dependents), still topological,
-    ties kept in `order`'s order. A long scenario started last keeps one worker busy while the others idle;
-    started first, the short ones fill in around it. Scenarios without a known duration count as the median
-    of the known ones; with none known, `order` is returned as it is."""
+LONG_SHARE = 0.01  # a chain of scenarios this long, relative to one worker's share of the run, starts first
+
+
+def longest_first(order: list[TestScenario], durations: Mapping[str, float], workers: int = 2) -> list[TestScenario]:
+    """`order` (topological) with the long chains first, for several workers: a chain (a scenario's expected
+    duration plus its longest chain of dependents) of at least LONG_SHARE of one worker's share of the run
+    starts first, longest first; every other scenario keeps its place in `order`, so features stay together in
+    the progress output. A long scenario started last keeps one worker busy while the others idle; started
+    first, the short ones fill in around it. The result is still topological. Scenarios without a known
+    duration count as the median of the known ones; with none known, `order` is returned as it is."""
     known = sorted(seconds for s in order if (seconds := durations.get(s.name)) is not None)
     if not known:
         return list(order)
@@ -128,18 +132,24 @@ def longest_first(order: list[TestScenario], durations: Mapping[str, float]) -> 
     for scenario in reversed(order):  # dependents come later in a topological order
         own = durations.get(scenario.name, typical)
         chain[scenario.name] = own + max((chain[d] for d in dependents.get(scenario.name, ())), default=0.0)
+    long_chain = LONG_SHARE * sum(durations.get(s.name, typical) for s in order) / max(1, workers)
+
+    def key(name: str) -> tuple[int, float, int]:
+        # A long chain's dependencies have longer chains still: they come first too.
+        return (0, -chain[name], position[name]) if chain[name] >= long_chain else (1, 0.0, position[name])
+
     by_name = {s.name: s for s in order}
     waiting = {s.name: len({d for d in s.dependencies if d in position}) for s in order}
-    heap = [(-chain[name], position[name], name) for name, count in waiting.items() if count == 0]
+    heap = [(key(name), name) for name, count in waiting.items() if count == 0]
     heapq.heapify(heap)
     result: list[TestScenario] = []
     while heap:
-        _, _, name = heapq.heappop(heap)
+        _, name = heapq.heappop(heap)
         result.append(by_name[name])
         for dependent in dependents.get(name, ()):
             waiting[dependent] -= 1
             if waiting[dependent] == 0:
-                heapq.heappush(heap, (-chain[dependent], position[dependent], dependent))
+                heapq.heappush(heap, (key(dependent), dependent))
     return result
 
 

@@ -109,15 +109,24 @@ def test_max_attempts_is_one_plus_retries() -> None:
     assert TestScenario("s", "d", noop, retry_attempts=0).max_attempts == 1
 
 
-def test_longest_first_starts_the_longest_chains_and_stays_topological() -> None:
-    plan = plan_run([scenario("short"), scenario("long"), scenario("head"), scenario("tail", "head"),
-                     scenario("unknown")])
-    durations = {"short": 1.0, "long": 5.0, "head": 0.5, "tail": 9.0}
-    order = [s.name for s in longest_first(plan.order, durations)]
-    # head's chain is 9.5 s (its dependent tail); an unknown duration counts as the (upper) median of the
-    # known ones, 5.0: tied with "long", which was registered first.
-    assert order == ["head", "tail", "long", "unknown", "short"]
+def test_longest_first_starts_the_long_chains_and_keeps_the_rest_in_order() -> None:
+    names = [f"s{i}" for i in range(8)]
+    plan = plan_run([*(scenario(n) for n in names), scenario("head"), scenario("tail", "head"),
+                     scenario("long"), scenario("unknown")])
+    durations = {**dict.fromkeys(names, 1.0), "head": 0.5, "tail": 9.0, "long": 5.0}
+    # One worker's share is (8 + 0.5 + 9 + 5 + 1) / 2 s: chains of 1 % of it (0.1175 s) or more go first,
+    # longest first (head's chain is 9.5 s: its dependent tail). With every chain long, all are by length.
+    order = [s.name for s in longest_first(plan.order, durations, workers=2)]
+    assert order == ["head", "tail", "long", *names, "unknown"]  # unknown: the median, 1.0, registered last
     assert [s.name for s in longest_first(plan.order, {})] == plan.names  # nothing known: the plan's order
+
+
+def test_longest_first_leaves_short_scenarios_in_plan_order() -> None:
+    names = [f"s{i:03d}" for i in range(300)]
+    plan = plan_run([scenario(n) for n in names])
+    durations = {**{n: 1.0 + (i % 7) / 100 for i, n in enumerate(names)}, "s250": 40.0}
+    order = [s.name for s in longest_first(plan.order, durations, workers=2)]
+    assert order == ["s250", *(n for n in names if n != "s250")]  # only the outlier moves
 
 
 def test_ready_queue_offers_scenarios_in_the_given_order_and_still_blocks() -> None:
