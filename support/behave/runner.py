@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -114,9 +115,10 @@ def clear_allure_results(folder: str) -> subprocess.Popen[bytes] | None:
     for kept in trash.iterdir():
         if not _allure_result_file(kept):
             os.rename(kept, path / kept.name)
-    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
-    return subprocess.Popen([sys.executable, "-c", code, str(trash)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rm = shutil.which("rm")  # starts in a millisecond; a Python interpreter costs tens of them
+    command = ([rm, "-rf", "--", str(trash)] if rm else
+               [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)])
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def allure_results_dir(config: Any) -> str | None:

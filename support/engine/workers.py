@@ -91,15 +91,19 @@ class Worker:
     def send(self, message: tuple, job: Job) -> None:
         """Hand the worker a job. If it died meanwhile, its sentinel reports that as a lost job."""
         self.job = job
-        with contextlib.suppress(OSError):
-            self.conn.send(message)
+        self._send(message)
 
     def send_ahead(self, message: tuple, job: Job) -> None:
         """Queue the job after the current one in the worker's pipe: it starts as soon as the worker answers,
         without waiting for this process to read the answer and reply (two process wake-ups per scenario)."""
         self.next_job = job
+        self._send(message)
+
+    def _send(self, message: tuple) -> None:
+        # A job is names and numbers: plain pickle (what conn.recv() reads), not multiprocessing's pickler,
+        # which is built anew for every message.
         with contextlib.suppress(OSError):
-            self.conn.send(message)
+            self.conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
 
     def answered(self) -> None:
         """The current job is done: the job sent ahead, if any, is now running (its deadline counts from now)."""
