@@ -217,6 +217,8 @@ class QueryCounter:
     def repeated(self, top: int = REPEATED_TOP_N) -> list[dict[str, Any]]:
         """Statements run more than once, by normalized shape, most frequent first."""
         with self._lock:
+            if len(self._stats) < 2 and all(n < 2 for n, _ in self._stats.values()):
+                return []  # one statement, run once: nothing repeated (most short scenarios' case)
             shapes: Counter[str] = Counter()
             times: Counter[str] = Counter()
             for sql, (n, seconds) in self._stats.items():

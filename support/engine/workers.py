@@ -279,9 +279,16 @@ class WorkerHealth:
 
 def _result_message(name: str, outcome: Any, unusable: str | None) -> bytes:
     """The pickled ("result", ...) message, pickled once (``conn.recv()`` in the parent unpickles it). The
-    test_function's return value must cross the pipe; if it can't, say so instead of dying."""
+    test_function's return value must cross the pipe; if it can't, say so instead of dying. Plain pickle first
+    (multiprocessing's pickler is built anew per message); its pickler only for what plain pickle refuses
+    (a connection or socket a test_function returned)."""
+    message = ("result", name, outcome, unusable)
     try:
-        return _FORK.reducer.ForkingPickler.dumps(("result", name, outcome, unusable))
+        return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        pass
+    try:
+        return _FORK.reducer.ForkingPickler.dumps(message)
     except Exception as exc:
         value = outcome.outcome
         outcome.outcome = None
