@@ -99,8 +99,8 @@ def _readable(conn: Any) -> bool:
 
 class _Poller:
     """One `select.poll` object for the whole run, its registrations changed only when the watched file
-    descriptors change. `multiprocessing.connection.wait` builds and fills a new selector on every call: with
-    short scenarios that was a third of this process's work per result."""
+    descriptors change. `multiprocessing.connection.wait` builds and fills a new selector on every call, a
+    noticeable part of this process's work per result when scenarios are short."""
 
     def __init__(self) -> None:
         self._poll = select.poll()
