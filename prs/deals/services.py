@@ -89,7 +89,7 @@ def refresh_payment_status(deal: Deal) -> None:
     progress = min(HUNDRED, (paid * HUNDRED / deal.value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     if (deal.payment_status, deal.progress) != (status, progress):
         deal.payment_status, deal.progress = status, progress
-        deal.save(update_fields=["payment_status", "progress", "updated_at"])
+        deal.save()  # locked and current: every column as it is
 
 
 def _read_deal_fields(payload: Payload, *, partial: bool, default_currency: str) -> dict[str, Any]:
@@ -220,7 +220,7 @@ class DealService:
                 )
             before = snapshot(deal, ("verification_status",))
             deal.verification_status = new_status
-            deal.save(update_fields=["verification_status", "updated_at"])
+            deal.save()  # locked and current: every column as it is
             expect_ok(self.audit_service.record(
                 actor, AuditAction.VERIFY, deal, diff(before, snapshot(deal, ("verification_status",)))
             ))
@@ -413,7 +413,7 @@ class PaymentService:
             before = snapshot(payment, ("status",))
             Approval.objects.create(payment=payment, verifier=actor, decision=decision, remarks=remarks or "", **values)
             payment.status = decision
-            payment.save(update_fields=["status", "updated_at"])
+            payment.save()  # locked and current: every column as it is
             refresh_payment_status(deal)
             recalculated = self.commission_service.recalculate_for_payment(payment)
             if not recalculated.success:  # e.g. a commission that would no longer fit its columns

@@ -106,5 +106,5 @@ class NotificationService:
             if not notification.is_read:
                 notification.is_read = True
                 notification.read_at = timezone.now()
-                notification.save(update_fields=["is_read", "read_at"])
+                notification.save()  # locked and current: every column as it is
         return ServiceResult.ok(notification)
