@@ -36,6 +36,13 @@ Feature: PRS holds against a careless client and a curious insider
     And "sam" has no commission
 
   @rule:COM-13
+  Scenario: A change that would push a commission beyond what can be stored is refused, naming the figure
+    Given "sam" has approved sales of 999999999.99 this month
+    And "alice" has set the commission of "sam" for this month at a rate of 100 and an exchange rate of 1
+    When "alice" changes the exchange rate of that commission to "999999"
+    Then that submission is refused as invalid, naming commission amount
+
+  @rule:COM-13
   Scenario: An approval that would push a commission beyond what can be stored changes nothing
     Given "alice" has set the commission of "sam" for this month at a rate of 100 and an exchange rate of 999999
     And "sam" has made a deal of 999999999.99 with "Northwind Traders"

@@ -31,7 +31,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "payment": {"amount": "amount", "payment type": "payment_type", "cheque number": "cheque_number", "deal": "deal",
                 "remarks": "remarks"},
     "commission": {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
-                   "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user"},
+                   "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user",
+                   "commission amount": "commission_amount"},
     "decision": {"verified amount": "verified_amount", "reason": "reason"},
 }
 # the date a relative value ("the day before") refers to, per field
