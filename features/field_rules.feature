@@ -293,6 +293,11 @@ Feature: What PRS accepts in each field, at the edges
       | "gus"                 |
       | the superuser "root"  |
 
+  @rule:COM-17
+  Scenario: Even the superuser calculates commissions only for members of an organization
+    When the superuser "root" calculates the commission of the superuser "root"
+    Then that submission is refused as invalid, naming user
+
   @rule:DEAL-06 @rule:DEAL-07 @rule:DEAL-08 @rule:SEC-10
   Scenario Outline: A deal's change is checked like a new deal: its <field> to <value>
     Given "sam" has made a deal of 1000.00 with his client "Contoso"

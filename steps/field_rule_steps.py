@@ -126,13 +126,25 @@ def step_calculates_with(context, username, seller, name, value):
 
 @when('"{username}" calculates the commission of {whom}')
 def step_calculates_for(context, username, whom):
+    body = {**commission_body(context), "user": _person(context, whom).pk}
+    submit(context, username, "POST", SUBMISSIONS["commission"][0], body, "commission", "user")
+
+
+@when('the superuser "{username}" calculates the commission of {whom}')
+def step_superuser_calculates_for(context, username, whom):
+    body = {**commission_body(context), "user": _person(context, whom).pk}
+    context.submitted = ("commission", "user")
+    session = api.session_for(context, s.superuser(context, username))
+    s.remember_response(context, session.post(SUBMISSIONS["commission"][0], body))
+
+
+def _person(context: Any, whom: str) -> Any:
+    """``"sam"`` or ``the superuser "root"``."""
     quoted = re.fullmatch(r'(?:the superuser )?"([^"]+)"', whom)
     if not quoted:
         raise ValueError(f'expected "name" or the superuser "name", got {whom}')
-    person = s.superuser(context, quoted.group(1)) if whom.startswith("the superuser") else s.user(
+    return s.superuser(context, quoted.group(1)) if whom.startswith("the superuser") else s.user(
         context, quoted.group(1))
-    body = {**commission_body(context), "user": person.pk}
-    submit(context, username, "POST", SUBMISSIONS["commission"][0], body, "commission", "user")
 
 
 @when('"{username}" submits a new deal for the client "{name}"')
