@@ -11,7 +11,7 @@ from typing import Any
 
 DEFAULT_FRAMEWORK = "support.engine.framework:IntegrationFramework"
 CHOICES = {"progress": ("auto", "yes", "no"), "keep_allure_results": ("no", "yes"), "monitoring": ("on", "off"),
-           "databases": ("auto", "runner", "suite")}
+           "databases": ("auto", "runner", "suite"), "databases_cache": ("yes", "no")}
 
 
 class OptionsError(ValueError):
@@ -34,6 +34,9 @@ class RunnerOptions:
     # Who creates the Django test databases: runner, suite (its own before_all does), auto (suite when
     # environment.py calls Django's setup_databases / create_test_db; support.behave.suite_databases)
     databases: str = "auto"
+    # yes: the migrated test database is copied from a template cached under the hash of its migrations (and
+    # everything else it is made of) instead of migrating every run; no (or PRS_DATABASES_CACHE=no): migrate
+    databases_cache: str = "yes"
 
     @classmethod
     def from_userdata(cls, userdata: Mapping[str, Any]) -> RunnerOptions:

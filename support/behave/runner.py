@@ -314,6 +314,7 @@ class FrameworkRunner(Runner):
         progress = live_progress(self.options.progress, jobs, len(entries))
         framework.report_labels = {"title": self.options.title, "product": self.options.product}
         framework.database_owner = database_owner(self.options.databases, self.hooks)
+        framework.databases_cache = None if self.options.databases_cache == "yes" else False  # None: env decides
         if jobs > 1:
             framework.expected_durations = self._last_durations()
 

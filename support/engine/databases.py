@@ -4,6 +4,7 @@ Parent side (`TestDatabases`):
 - `prepare()`: if the process is already inside a test database (pytest-django, behave hooks), reuse it;
   otherwise create one with Django's `setup_databases` (and `setup_test_environment`) and destroy it in
   `teardown()`. Running inside an open transaction is refused: workers only see committed data.
+  The migrated database comes from a cached template when one matches (`database_cache.py`).
 - `new_worker_database()`: a private copy for one worker, made with Django's own
   `creation.clone_test_db(suffix=...)` (a file copy for SQLite files, `CREATE DATABASE ... TEMPLATE` for
   PostgreSQL). In-memory SQLite needs no clone: a forked worker inherits its own copy of the parent's
@@ -35,6 +36,7 @@ from typing import Any
 
 from support.engine.claims import RunClaim, reclaim
 from support.engine.clean_state import CleanState
+from support.engine.database_cache import cache_enabled, setup_databases_cached
 from support.engine.writes import Writes, process_tracker
 
 TEST_DATABASE_PREFIX = "test_"  # django.db.backends.base.creation.TEST_DATABASE_PREFIX
@@ -140,8 +142,11 @@ class _WorkerCopies:
 class TestDatabases(_WorkerCopies):
     __test__ = False
 
-    def __init__(self, verbosity: int = 0) -> None:
+    def __init__(self, verbosity: int = 0, cache: bool | None = None) -> None:
         super().__init__(verbosity)
+        # The migrated test database is copied from a cached template when its schema inputs are unchanged
+        # (database_cache.py); None: on unless PRS_DATABASES_CACHE=no.
+        self.cache = cache_enabled() if cache is None else cache
         self._created_config: list | None = None
         self._set_up_environment = False
 
@@ -169,9 +174,12 @@ class TestDatabases(_WorkerCopies):
             self._set_up_environment = True
         except RuntimeError:
             pass  # already set up by the caller
-        self._created_config = setup_databases(
-            verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
-        )
+        if self.cache:
+            self._created_config = setup_databases_cached(self.aliases, self.verbosity, self.claim)
+        else:
+            self._created_config = setup_databases(
+                verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
+            )
 
     def new_worker_database(self) -> WorkerDatabase:
         """Parent side, before forking the worker. Leaves the parent's connections closed."""

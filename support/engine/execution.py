@@ -132,7 +132,8 @@ class Executor:
         durations = getattr(framework, "expected_durations", None) if size > 1 else None
         self.queue = ReadyQueue(plan, longest_first(plan.order, durations, size) if durations else None)
         owner = getattr(framework, "database_owner", "runner")
-        self.databases = databases if databases is not None else test_databases(owner)
+        cache = getattr(framework, "databases_cache", None)
+        self.databases = databases if databases is not None else test_databases(owner, cache)
         self.reaper = Reaper()
         self.workers: list[Worker] = []
         self.progress: dict[str, _Progress] = {}

@@ -41,6 +41,8 @@ class IntegrationFramework:
         # Who creates and drops the test databases: "runner" (the engine: one copy per worker, reset after every
         # attempt) or "suite" (its own before_all/after_all in each worker; the engine only names them).
         self.database_owner = "runner"
+        # False: migrate every run; None: copy a cached migrated template unless PRS_DATABASES_CACHE=no.
+        self.databases_cache: bool | None = None
         # Seconds per scenario name from an earlier run, if known: parallel runs start the longest first.
         self.expected_durations: dict[str, float] | None = None
 

@@ -33,8 +33,9 @@ def django_in_use() -> bool:
 RUNNER, SUITE = "runner", "suite"  # who owns the test databases (framework.database_owner)
 
 
-def test_databases(owner: str = RUNNER) -> Any:
-    """The run's databases: Django's test databases, the suite's own (named per worker), or none."""
+def test_databases(owner: str = RUNNER, cache: bool | None = None) -> Any:
+    """The run's databases: Django's test databases, the suite's own (named per worker), or none. `cache`: copy
+    the migrated test database from a cached template (None: on unless PRS_DATABASES_CACHE=no)."""
     if not django_in_use():
         return NoDatabases()
     if owner == SUITE:
@@ -43,7 +44,7 @@ def test_databases(owner: str = RUNNER) -> Any:
         return SuiteDatabases()
     from support.engine.databases import TestDatabases
 
-    return TestDatabases()
+    return TestDatabases(cache=cache)
 
 
 def isolation_and_monitor(owner: str = RUNNER) -> tuple[Callable[[], Any], Callable[..., Any]]:

@@ -1,0 +1,56 @@
+"""A plain-script run on a FILE SQLite test database with the migrated-database cache (argv[1]: folder for the
+database files; argv[2], optional: a folder holding a copy of auth's migrations, package ``mig_auth``).
+
+Prints one JSON line: how many times `migrate` ran, the statuses, and the files left in the folder.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("PRS_FAST_HASHER", "1")
+os.environ.pop("DATABASE_URL", None)
+
+from django.conf import settings  # noqa: E402
+
+folder = Path(sys.argv[1])
+settings.DATABASES["default"]["TEST"] = {"NAME": str(folder / f"engine_test_{os.getpid()}.sqlite3")}
+if len(sys.argv) > 2:  # migrations the test can change
+    sys.path.insert(0, sys.argv[2])
+    settings.MIGRATION_MODULES = {"auth": "mig_auth"}
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management.commands import migrate  # noqa: E402
+
+from support.engine import IntegrationFramework, TestScenario  # noqa: E402
+
+migrations_run = []
+_handle = migrate.Command.handle
+
+
+def counted(self, *args, **options):  # type: ignore[no-untyped-def]
+    migrations_run.append(options.get("database"))
+    return _handle(self, *args, **options)
+
+
+migrate.Command.handle = counted
+
+
+def writes(framework: IntegrationFramework) -> int:
+    Group.objects.create(name="cached")
+    return Group.objects.count()
+
+
+framework = IntegrationFramework()
+framework.register_scenario(TestScenario("writes", "", writes, retry_attempts=0))
+report = framework.run_all_scenarios(parallel=False, report_path=folder / "report.json")
+print(json.dumps({
+    "migrations_run": len(migrations_run),
+    "statuses": [r["status"] for r in report["results"]],
+    "files_left": sorted(p.name for p in folder.iterdir() if p.name != "report.json"),
+}))
