@@ -32,6 +32,7 @@ import sqlite3
 import sys
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,16 +153,21 @@ def cacheable(aliases: list[str]) -> bool:
     return len(signatures) == len(aliases)
 
 
-def setup_databases_cached(aliases: list[str], verbosity: int, claim: RunClaim | None) -> list[tuple[Any, str, bool]]:
+ClaimEntry = Callable[[str, str], dict[str, Any]]  # (alias, database name) -> the claim's entry for it
+
+
+def setup_databases_cached(aliases: list[str], verbosity: int, claim: RunClaim | None,
+                           claim_entry: ClaimEntry) -> list[tuple[Any, str, bool]]:
     """Like Django's `setup_databases` (same return value, for `teardown_databases`), copying each alias's cached
-    template when there is one for its key, and making one after migrating when there is not."""
+    template when there is one for its key, and making one after migrating when there is not. A temporary copy
+    is recorded in `claim` (as `claim_entry` names it) before it is made."""
     from django.test.utils import setup_databases
 
     if not cacheable(aliases):
         return setup_databases(verbosity=verbosity, interactive=False, aliases=set(aliases), serialized_aliases=set())
     created: list[tuple[Any, str, bool]] = []
     for alias in aliases:
-        template = _template_for(alias, claim)
+        template = _template_for(alias, claim, claim_entry)
         restored = template.restore(verbosity)
         if restored is not None:
             created.append(restored)
@@ -177,20 +183,21 @@ def setup_databases_cached(aliases: list[str], verbosity: int, claim: RunClaim |
     return created
 
 
-def _template_for(alias: str, claim: RunClaim | None) -> _Template:
+def _template_for(alias: str, claim: RunClaim | None, claim_entry: ClaimEntry) -> _Template:
     from django.db import connections
 
     cls = SqliteTemplate if connections[alias].vendor == "sqlite" else PostgresTemplate
-    return cls(alias, cache_key(alias), claim)
+    return cls(alias, cache_key(alias), claim, claim_entry)
 
 
 class _Template:
-    def __init__(self, alias: str, key: str, claim: RunClaim | None) -> None:
+    def __init__(self, alias: str, key: str, claim: RunClaim | None, claim_entry: ClaimEntry) -> None:
         from django.db import connections
 
         self.alias = alias
         self.key = key
         self.claim = claim
+        self.claim_entry = claim_entry
         self.connection = connections[alias]
         self.test_name = str(self.connection.creation._get_test_db_name())
         self.base_name = str(self.connection.settings_dict["NAME"])  # before setup_databases points it elsewhere
@@ -235,8 +242,6 @@ class SqliteTemplate(_Template):
         return os.path.join(self.folder, f"test-db-cache_{self.alias}_{self.key}_{digest}{TEMPLATE_SUFFIX}")
 
     def _copy_to_test_database(self) -> bool:
-        from support.engine.databases import _remove_sqlite_files
-
         candidates = sorted(glob.glob(self._pattern(self.key)), key=_mtime, reverse=True)
         for path in candidates:
             try:
@@ -248,7 +253,7 @@ class SqliteTemplate(_Template):
                 with contextlib.suppress(OSError):
                     os.remove(path)
                 continue
-            _remove_sqlite_files(self.test_name)  # a stale file of the same name (claimed by this run)
+            remove_sqlite_files(self.test_name)  # a stale file of the same name (claimed by this run)
             with open(self.test_name, "wb") as file:
                 file.write(data)
             return True
@@ -257,11 +262,9 @@ class SqliteTemplate(_Template):
     def store(self) -> None:
         """Copy the migrated test database (SQLite's backup API: consistent whatever the journal mode) to a claimed
         temporary file, then rename it to its final name, which carries the digest of its bytes."""
-        from support.engine.databases import claim_entry
-
         unique = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
         temporary = os.path.join(self.folder, f".test-db-cache_{self.alias}_{self.key}.{unique}.tmp")
-        entry = claim_entry(self.alias, temporary)
+        entry = self.claim_entry(self.alias, temporary)
         if self.claim is not None:
             self.claim.record(entry)
         try:
@@ -287,6 +290,13 @@ class SqliteTemplate(_Template):
             if old != final:
                 with contextlib.suppress(OSError):
                     os.remove(old)
+
+
+def remove_sqlite_files(name: str) -> None:
+    """A SQLite database file and its journals, if they exist."""
+    for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def _mtime(path: str) -> float:
@@ -328,11 +338,9 @@ class PostgresTemplate(_Template):
     def store(self) -> None:
         """CREATE DATABASE ... TEMPLATE the migrated test database under a claimed temporary name, then rename:
         a template name only ever names a complete copy."""
-        from support.engine.databases import claim_entry
-
         quote = self.connection.ops.quote_name
         temporary = f"{self.prefix[:30]}cachetmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"  # never matches prefix
-        entry = claim_entry(self.alias, temporary)
+        entry = self.claim_entry(self.alias, temporary)
         if self.claim is not None:
             self.claim.record(entry)
         self.connection.close()  # CREATE DATABASE ... TEMPLATE needs the source without sessions

@@ -36,7 +36,7 @@ from typing import Any
 
 from support.engine.claims import RunClaim, reclaim
 from support.engine.clean_state import CleanState
-from support.engine.database_cache import cache_enabled, setup_databases_cached
+from support.engine.database_cache import cache_enabled, remove_sqlite_files, setup_databases_cached
 from support.engine.writes import Writes, process_tracker
 
 TEST_DATABASE_PREFIX = "test_"  # django.db.backends.base.creation.TEST_DATABASE_PREFIX
@@ -164,9 +164,11 @@ class TestDatabases(_WorkerCopies):
         if all(inside_test_database(alias) for alias in self.aliases):
             return  # only the workers' copies are this run's
         name_test_databases_for_this_run(self.aliases)
+        test_names: dict[str, str] = {}
         for alias in self.aliases:
             if not _is_in_memory_sqlite(alias):
-                self.claim.record(claim_entry(alias, str(connections[alias].creation._get_test_db_name())))
+                test_names[alias] = str(connections[alias].creation._get_test_db_name())
+                self.claim.record(claim_entry(alias, test_names[alias]))
         from django.test.utils import setup_databases, setup_test_environment
 
         try:
@@ -174,12 +176,31 @@ class TestDatabases(_WorkerCopies):
             self._set_up_environment = True
         except RuntimeError:
             pass  # already set up by the caller
-        if self.cache:
-            self._created_config = setup_databases_cached(self.aliases, self.verbosity, self.claim)
-        else:
-            self._created_config = setup_databases(
-                verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
-            )
+        original_names = {alias: connections[alias].settings_dict["NAME"] for alias in self.aliases}
+        try:
+            if self.cache:
+                self._created_config = setup_databases_cached(self.aliases, self.verbosity, self.claim, claim_entry)
+            else:
+                self._created_config = setup_databases(
+                    verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
+                )
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or failed half-way: teardown would release the claim with a partly
+            # made test database behind it, so what this run may have made goes now.
+            self._drop_half_made(test_names, original_names)
+            raise
+
+    def _drop_half_made(self, test_names: dict[str, str], original_names: dict[str, Any]) -> None:
+        from django.conf import settings
+        from django.db import connections
+
+        for alias, name in test_names.items():
+            with contextlib.suppress(Exception):
+                connections[alias].close()
+            connections[alias].settings_dict["NAME"] = original_names[alias]
+            settings.DATABASES[alias]["NAME"] = original_names[alias]
+            with contextlib.suppress(Exception):
+                _drop_named_database(alias, name)
 
     def new_worker_database(self) -> WorkerDatabase:
         """Parent side, before forking the worker. Leaves the parent's connections closed."""
@@ -311,7 +332,7 @@ def claim_entry(alias: str, name: str) -> dict[str, Any]:
 def drop_claimed(entry: dict[str, Any]) -> bool:
     """Drop a dead run's database; False when none of this run's connections reaches its server."""
     if entry.get("vendor") == "sqlite":
-        _remove_sqlite_files(entry["name"])
+        remove_sqlite_files(entry["name"])
         return True
     for alias in database_aliases():
         if claim_entry(alias, entry["name"]) == entry:
@@ -325,15 +346,9 @@ def _drop_named_database(alias: str, name: str) -> None:
     from django.db import connections
 
     if connections[alias].vendor == "sqlite":
-        _remove_sqlite_files(name)
+        remove_sqlite_files(name)
     else:
         _drop_database(alias, name, "", 0)
-
-
-def _remove_sqlite_files(name: str) -> None:
-    for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
 
 
 def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
@@ -352,7 +367,7 @@ def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
                     raise
                 time.sleep(0.2)
     elif conn.vendor == "sqlite":  # a file copy: idempotent, as a second signal may finish an interrupted drop
-        _remove_sqlite_files(name)
+        remove_sqlite_files(name)
     else:
         conn.creation.destroy_test_db(verbosity=verbosity, suffix=suffix)
 

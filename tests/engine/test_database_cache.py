@@ -84,6 +84,20 @@ def test_a_truncated_template_is_never_used(project: tuple[Path, Path]) -> None:
     assert run(databases, code)["migrations_run"] == 0
 
 
+def test_a_run_killed_while_writing_the_template_leaves_nothing_the_next_run_keeps(project: tuple[Path, Path]) -> None:
+    databases, code = project
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KILL_BEFORE_TEMPLATE_RENAME": "1"}
+    env.pop("DATABASE_URL", None)
+    killed = subprocess.run([sys.executable, str(SCRIPT), str(databases), str(code)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    assert templates(databases) == []  # never a template under its final name
+    assert any(p.name.endswith(".tmp") for p in databases.iterdir())  # the partial one, claimed
+    after = run(databases, code)
+    assert after["migrations_run"] == 1
+    assert after["files_left"] == [t.name for t in templates(databases)] and len(templates(databases)) == 1
+
+
 def test_the_cache_can_be_switched_off(project: tuple[Path, Path]) -> None:
     databases, code = project
     off = run(databases, code, PRS_DATABASES_CACHE="no")

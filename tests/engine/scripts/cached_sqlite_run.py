@@ -20,6 +20,18 @@ if len(sys.argv) > 2:  # migrations the test can change
     sys.path.insert(0, sys.argv[2])
     settings.MIGRATION_MODULES = {"auth": "mig_auth"}
 
+if os.environ.get("KILL_BEFORE_TEMPLATE_RENAME"):  # SIGKILLed with the template written under its temporary name
+    import signal
+
+    _rename = os.rename
+
+    def rename_or_die(source, target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if ".test-db-cache_" in str(source):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return _rename(source, target, *args, **kwargs)
+
+    os.rename = rename_or_die
+
 import django  # noqa: E402
 
 django.setup()
