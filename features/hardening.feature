@@ -7,7 +7,7 @@ Feature: PRS holds against a careless client and a curious insider
     Given the organization "Acme" with a salesperson "sam", a verifier "vera" and an admin "alice"
     And "sam" has recorded the client "Northwind Traders"
 
-  @rule:COM-05 @critical
+  @rule:COM-05 @rule:SEC-05 @critical
   Scenario Outline: A salesperson cannot set the <term> of his own commission
     When "sam" calculates his own commission for this month with a <term> of <value>
     Then he is refused for lack of role, naming the <term>

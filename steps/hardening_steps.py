@@ -14,7 +14,7 @@ from typing import Any
 
 from behave import given, then, when
 
-from prs.audit.models import AuditLog
+from prs.audit.models import AuditLog, SecurityEvent, SecurityEventType
 from prs.commissions import exchange_rates
 from prs.commissions.models import Commission
 from prs.common.access import object_type
@@ -54,6 +54,7 @@ def step_own_commission_with_term(context, seller, term, value):
     context.term_field = field
     body = commission_body(**{field: value})
     s.remember_response(context, session(context, seller).post("/api/commissions/calculate/", body))
+    context.attempted_by = seller
 
 
 @when('"{seller}" calculates his own commission for this month in "{currency}"')
@@ -66,6 +67,12 @@ def step_own_commission_in(context, seller, currency):
 def step_refused_for_role(context, term):
     refused = last_response(context, 403)
     assert refused.error_code == "forbidden" and s.COMMISSION_TERMS[term] in refused.field_errors, refused.describe()
+    # SEC-05: the denial is on record, naming what was refused: setting a new commission's terms.
+    seller = s.user(context, context.attempted_by)
+    denied = SecurityEvent.objects.filter(user=seller, event_type=SecurityEventType.PERMISSION_DENIED).last()
+    details = denied.details if denied is not None else None
+    assert details == {"action": "set commission terms", "object_type": object_type(Commission), "object_id": "",
+                       "role": seller.role}, f"the permission-denied event names {details}"
 
 
 @then('"{seller}" has no commission')

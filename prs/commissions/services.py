@@ -110,8 +110,7 @@ class CommissionService:
             return forbidden(actor, "calculate", Commission, "A salesperson calculates only their own commission.")
         terms_given = [name for name in ADMIN_TERMS if payload.given(name)]
         if terms_given and not has_role(actor, Role.ORG_ADMIN):
-            forbidden(actor, "set commission terms", Commission, ADMIN_TERMS_MESSAGE)
-            return ServiceResult.fail(ErrorCode.FORBIDDEN, {name: [ADMIN_TERMS_MESSAGE] for name in terms_given})
+            return forbidden(actor, "set commission terms", Commission, ADMIN_TERMS_MESSAGE, fields=terms_given)
         start = payload.date("period_start")
         end = payload.date("period_end")
         if start is not None and end is not None and end < start:

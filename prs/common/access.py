@@ -5,7 +5,7 @@ its data), and the attempt is recorded as a security event.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -90,14 +90,15 @@ def find_for_actor(
 
 
 def forbidden(actor: User, action: str, target: models.Model | type[models.Model], message: str,
-              object_id: object = "") -> ServiceResult[Any]:
+              object_id: object = "", fields: Sequence[str] = ("non_field_errors",)) -> ServiceResult[Any]:
     """A FORBIDDEN result, recorded as a permission_denied security event naming the object: `target`'s id, or
-    `object_id` when the refusal comes before the object is looked up (a class as `target`)."""
+    `object_id` when the refusal comes before the object is looked up (a class as `target`). The message goes
+    on `fields` when the refusal is of some fields only (a salesperson setting a commission's terms)."""
     from prs.accounts.services import security_service
 
     pk = target.pk if isinstance(target, models.Model) else object_id
     security_service.permission_denied(actor, action, object_type(target), pk)
-    return ServiceResult.fail(ErrorCode.FORBIDDEN, {"non_field_errors": [message]})
+    return ServiceResult.fail(ErrorCode.FORBIDDEN, {name: [message] for name in fields})
 
 
 def has_role(actor: User, *roles: Role) -> bool:

@@ -34,7 +34,15 @@ def unwrap(result: ServiceResult[T]) -> T:
     """The result's data, or a ``ServiceError`` carrying its error code and field errors."""
     if result.success:
         return result.data  # type: ignore[return-value]
-    raise ServiceError(result.error_code or ErrorCode.VALIDATION, result.errors)
+    raise ServiceError(refusal_code(result), result.errors)
+
+
+def refusal_code(result: ServiceResult[Any]) -> ErrorCode:
+    """A refusal's error code. A refusal without one is a bug in the service, answered as such (500), never
+    guessed: a guess would hide the bug behind a plausible answer."""
+    if result.error_code is None:
+        raise TypeError(f"a failed ServiceResult without an error code: {result.errors!r}")
+    return result.error_code
 
 
 # The largest primary key a 64-bit integer column holds: bigger ids are refused before reaching the database.

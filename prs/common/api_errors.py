@@ -50,11 +50,11 @@ _CODE_BY_DRF_CODE = {
 class ServiceError(exceptions.APIException):
     """A failed ServiceResult on its way out as a response (raised by ``prs.common.api.unwrap``)."""
 
-    def __init__(self, code: ErrorCode, errors: Mapping[str, list[str]] | None = None) -> None:
-        self.status_code = STATUS_BY_ERROR_CODE.get(code, status.HTTP_400_BAD_REQUEST)
+    def __init__(self, code: ErrorCode, errors: Mapping[str, list[str]]) -> None:
+        self.status_code = STATUS_BY_ERROR_CODE[code]  # every code has its status
         self.error_code = code
-        self.errors = dict(errors or {"non_field_errors": [code.value]})
-        super().__init__(detail=_first_message(self.errors) or code.value, code=code.value)
+        self.errors = dict(errors)
+        super().__init__(detail=_first_message(self.errors), code=code.value)
 
 
 def lockout_retry_after_seconds() -> int:

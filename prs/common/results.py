@@ -33,8 +33,9 @@ class ServiceResult(Generic[T]):
         return cls(success=True, data=data)
 
     @classmethod
-    def fail(cls, code: ErrorCode, errors: dict[str, list[str]] | None = None) -> ServiceResult[T]:
-        return cls(success=False, errors=errors or {"non_field_errors": [code.value]}, error_code=code)
+    def fail(cls, code: ErrorCode, errors: dict[str, list[str]]) -> ServiceResult[T]:
+        """A refusal: its code and, per field, the sentences saying why (docs/messages.md)."""
+        return cls(success=False, errors=errors, error_code=code)
 
 
 class ServiceBug(RuntimeError):

@@ -152,7 +152,7 @@ class _RefusingNotifications:
     def notify(self, *args, **kwargs):
         from prs.common.results import ServiceResult
 
-        return ServiceResult.fail(ErrorCode.UNAVAILABLE)
+        return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"dependency": ["down"]})
 
 
 def test_a_failing_collaborator_rolls_back_and_answers_a_result(seller, deal, payment_data):
