@@ -35,7 +35,8 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
 
 def run(databases: Path, code: Path, **environment: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **environment}
-    env.pop("DATABASE_URL", None)
+    if not environment.get("CACHE_TEST_POSTGRES"):
+        env.pop("DATABASE_URL", None)
     completed = subprocess.run([sys.executable, str(SCRIPT), str(databases), str(code)], cwd=ROOT, env=env,
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
@@ -115,3 +116,44 @@ def test_the_setting_is_validated_and_read(monkeypatch: pytest.MonkeyPatch) -> N
     assert cache_enabled() and cache_enabled("yes") and not cache_enabled("no")
     monkeypatch.setenv("PRS_DATABASES_CACHE", "no")
     assert not cache_enabled()
+
+
+def postgres_databases() -> list[str]:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE '%prs\\_cachetest%'")
+        return sorted(row[0] for row in rows)
+
+
+def drop_postgres_databases() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(url, autocommit=True) as connection:
+        for name in postgres_databases():
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+                    reason="the template database of PostgreSQL: set DATABASE_URL=postgres://")
+def test_on_postgres_a_template_database_is_cached_and_renewed(project: tuple[Path, Path]) -> None:
+    databases, code = project
+    drop_postgres_databases()
+    try:
+        assert run(databases, code, CACHE_TEST_POSTGRES="1")["migrations_run"] == 1
+        [first] = postgres_databases()  # the template only: no test database, no temporary copy
+        assert "_cache_" in first
+        assert run(databases, code, CACHE_TEST_POSTGRES="1")["migrations_run"] == 0
+        assert postgres_databases() == [first]
+        with open(code / "mig_auth" / "0001_initial.py", "a", encoding="utf-8") as file:
+            file.write("\n# a change to a migration\n")
+        assert run(databases, code, CACHE_TEST_POSTGRES="1")["migrations_run"] == 1
+        [second] = postgres_databases()
+        assert second != first
+        assert run(databases, code, CACHE_TEST_POSTGRES="1", PRS_DATABASES_CACHE="no")["migrations_run"] == 1
+        assert postgres_databases() == [second]
+    finally:
+        drop_postgres_databases()

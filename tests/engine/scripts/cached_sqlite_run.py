@@ -1,5 +1,6 @@
 """A plain-script run on a FILE SQLite test database with the migrated-database cache (argv[1]: folder for the
-database files; argv[2], optional: a folder holding a copy of auth's migrations, package ``mig_auth``).
+database files; argv[2], optional: a folder holding a copy of auth's migrations, package ``mig_auth``). With
+CACHE_TEST_POSTGRES=1, on DATABASE_URL's PostgreSQL server instead (database names ``*prs_cachetest*``).
 
 Prints one JSON line: how many times `migrate` ran, the statuses, and the files left in the folder.
 """
@@ -10,12 +11,17 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
 os.environ.setdefault("PRS_FAST_HASHER", "1")
-os.environ.pop("DATABASE_URL", None)
+if not os.environ.get("CACHE_TEST_POSTGRES"):
+    os.environ.pop("DATABASE_URL", None)
 
 from django.conf import settings  # noqa: E402
 
 folder = Path(sys.argv[1])
-settings.DATABASES["default"]["TEST"] = {"NAME": str(folder / f"engine_test_{os.getpid()}.sqlite3")}
+if os.environ.get("CACHE_TEST_POSTGRES"):  # a database name of its own: its templates are this test's alone
+    settings.DATABASES["default"]["NAME"] = "prs_cachetest"
+    settings.DATABASES["default"]["TEST"] = {"NAME": f"test_prs_cachetest_{os.getpid()}"}
+else:
+    settings.DATABASES["default"]["TEST"] = {"NAME": str(folder / f"engine_test_{os.getpid()}.sqlite3")}
 if len(sys.argv) > 2:  # migrations the test can change
     sys.path.insert(0, sys.argv[2])
     settings.MIGRATION_MODULES = {"auth": "mig_auth"}
