@@ -3,10 +3,11 @@ running every migration (most of a small suite's fixed start-up).
 
 The cache is keyed by a hash of everything the migrated database is made of (`cache_key`): the Django version,
 the database's engine and test settings, the installed apps, routers and migration modules settings, the content
-of every migration file of every installed app (and of the modules their RunPython code lives in), the models
-of apps without migrations (`migrate --run-syncdb` builds those), and the modules of the pre/post_migrate
-receivers (contenttypes, permissions, a project's own initial data). Any change gives a new key: a new template
-is made by that run, and the old ones are removed.
+of every migration file of every installed app (and of the modules their RunPython code lives in), every app's
+models (`migrate --run-syncdb` builds the tables of apps without migrations from them; content types and
+permissions are made from them), and the modules of the pre/post_migrate receivers (contenttypes, permissions, a
+project's own initial data). Any change gives a new key: a new template is made by that run, and the old ones are
+removed.
 
 SQLite (a test database in a file): the template is a file next to the test database,
 ``test-db-cache_<alias>_<key>_<digest>.sqlite-template``, written under a temporary name (recorded in the run's
@@ -96,8 +97,8 @@ def cache_key(alias: str) -> str:
     else:  # the template lives on that server, next to the database it was made for
         parts.append(f"server={settings_dict.get('HOST')}:{settings_dict.get('PORT')}/{settings_dict.get('NAME')}")
     for router in getattr(settings, "DATABASE_ROUTERS", []):
-        module = router if isinstance(router, str) else type(router).__module__
-        parts.append(f"router {module}={_file_digest(_module_file(module.rpartition('.')[0] or module), seen)}")
+        module = router.rpartition(".")[0] if isinstance(router, str) else type(router).__module__
+        parts.append(f"router {module}={_file_digest(_module_file(module), seen)}")
     loader = MigrationLoader(None, ignore_no_migrations=True)
     for (app_label, name), migration in sorted(loader.disk_migrations.items()):
         parts.append(f"migration {app_label}.{name}={_file_digest(_module_file(migration.__module__), seen)}")
@@ -106,13 +107,15 @@ def cache_key(alias: str) -> str:
                 for code in (operation.code, operation.reverse_code):
                     if code is not None:
                         parts.append(f"  code={_file_digest(_module_file(getattr(code, '__module__', None)), seen)}")
+    # The models of every app: `migrate --run-syncdb` builds the tables of apps without migrations from them, and
+    # the content types and permissions made after migrating come from them, not from the migrations.
     for app_config in apps.get_app_configs():
-        if app_config.label in loader.unmigrated_apps and app_config.models_module is not None:
+        if app_config.models_module is not None:
             models_file = getattr(app_config.models_module, "__file__", None)
             files = [models_file]
             if models_file and Path(models_file).name == "__init__.py":
                 files = sorted(str(p) for p in Path(models_file).parent.rglob("*.py"))
-            parts.extend(f"unmigrated {app_config.label} {f}={_file_digest(f, seen)}" for f in files)
+            parts.extend(f"models {app_config.label} {f}={_file_digest(f, seen)}" for f in files)
     for signal in (pre_migrate, post_migrate):
         for receiver in _receivers(signal):
             module = getattr(receiver, "__module__", None)
@@ -138,14 +141,14 @@ def _source_file(function: Any) -> str | None:
 
 
 def cacheable(aliases: list[str]) -> bool:
-    """Only plain set-ups are cached: file SQLite or PostgreSQL, no mirrors, each alias its own database."""
+    """Only plain set-ups are cached: file SQLite or PostgreSQL, migrated, no mirrors, each alias its own database."""
     from django.db import connections
 
     signatures = set()
     for alias in aliases:
         conn = connections[alias]
         test = conn.settings_dict.get("TEST", {})
-        if conn.vendor not in ("sqlite", "postgresql") or test.get("MIRROR"):
+        if conn.vendor not in ("sqlite", "postgresql") or test.get("MIRROR") or test.get("MIGRATE") is False:
             return False
         if conn.vendor == "sqlite" and conn.creation.is_in_memory_db(str(conn.creation._get_test_db_name())):
             return False
