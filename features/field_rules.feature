@@ -362,6 +362,13 @@ Feature: What PRS accepts in each field, at the edges
     When "alice" changes the currency of that commission to "EUR"
     Then the commission is in EUR at an exchange rate of 0.920000, with 46.00 commission and 46.00 receivable
 
+  @rule:COM-06 @rule:COM-10
+  Scenario: A commission's new currency with an exchange rate of the admin's keeps that rate
+    Given "sam" has approved sales of 1000.00 this month
+    And "alice" has calculated the commission of "sam" for this month
+    When "alice" changes the currency of that commission to "EUR" at an exchange rate of 0.5
+    Then the commission is in EUR at an exchange rate of 0.500000, with 25.00 commission and 25.00 receivable
+
   @rule:API-06
   Scenario Outline: A change made from an older version of <record> is a conflict
     Given "sam" has recorded the client "Contoso"

