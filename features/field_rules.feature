@@ -279,9 +279,12 @@ Feature: What PRS accepts in each field, at the edges
 
   @rule:COM-07
   Scenario: One commission per salesperson and period
-    Given "alice" has calculated the commission of "sam" for this month
+    Given "Acme" also has the salespeople "sue" and "sid" and the verifier "val"
+    And "alice" has calculated the commission of "sam" for this month
+    And "alice" has calculated the commission of "sue" for this month
     When "alice" calculates the commission of "sam" with rate "7.00"
     Then that submission is a conflict, naming nothing in particular
+    And the refusal names the commission of "sam" that already covers the period
 
   @rule:COM-17 @rule:SEC-10
   Scenario Outline: A commission is for a member of the organization

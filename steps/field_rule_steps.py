@@ -364,6 +364,14 @@ def step_refused_naming(context, name):
     _refused(context, 400, api_field(context.submitted[0], name))
 
 
+@then('the refusal names the commission of "{seller}" that already covers the period')
+def step_refusal_names_commission(context, seller):
+    covering = Commission.objects.get(user=s.user(context, seller))
+    messages = context.response.field_errors.get("non_field_errors", [])
+    assert any(m.startswith(f"Commission {covering.pk} already covers ") for m in messages), (
+        f"expected the refusal to name commission {covering.pk}: {context.response.describe()}")
+
+
 @then("that submission is a conflict, naming {name}")
 def step_conflict_naming(context, name):
     _refused(context, 409, "non_field_errors" if name == "nothing in particular" else name)
