@@ -99,6 +99,18 @@ def test_a_run_killed_while_writing_the_template_leaves_nothing_the_next_run_kee
     assert after["files_left"] == [t.name for t in templates(databases)] and len(templates(databases)) == 1
 
 
+@pytest.mark.parametrize("cache", ["yes", "no"])
+def test_a_setup_interrupted_once_the_test_database_exists_leaves_nothing(project: tuple[Path, Path],
+                                                                          cache: str) -> None:
+    databases, code = project
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAIL_AFTER_MIGRATE": "1", "PRS_DATABASES_CACHE": cache}
+    env.pop("DATABASE_URL", None)
+    completed = subprocess.run([sys.executable, str(SCRIPT), str(databases), str(code)], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout.strip().splitlines()[-1]) == {"interrupted": True, "files_left": []}
+
+
 def test_the_cache_can_be_switched_off(project: tuple[Path, Path]) -> None:
     databases, code = project
     off = run(databases, code, PRS_DATABASES_CACHE="no")

@@ -53,7 +53,10 @@ _handle = migrate.Command.handle
 
 def counted(self, *args, **options):  # type: ignore[no-untyped-def]
     migrations_run.append(options.get("database"))
-    return _handle(self, *args, **options)
+    result = _handle(self, *args, **options)
+    if os.environ.get("FAIL_AFTER_MIGRATE"):  # as Ctrl-C would arrive once the test database exists
+        raise KeyboardInterrupt
+    return result
 
 
 migrate.Command.handle = counted
@@ -66,7 +69,11 @@ def writes(framework: IntegrationFramework) -> int:
 
 framework = IntegrationFramework()
 framework.register_scenario(TestScenario("writes", "", writes, retry_attempts=0))
-report = framework.run_all_scenarios(parallel=False, report_path=folder / "report.json")
+try:
+    report = framework.run_all_scenarios(parallel=False, report_path=folder / "report.json")
+except KeyboardInterrupt:
+    print(json.dumps({"interrupted": True, "files_left": sorted(p.name for p in folder.iterdir())}))
+    sys.exit(0)
 print(json.dumps({
     "migrations_run": len(migrations_run),
     "statuses": [r["status"] for r in report["results"]],
