@@ -19,15 +19,16 @@ from prs.common.results import ErrorCode, ServiceResult
 M = TypeVar("M", bound=models.Model)
 
 
-def scope_to_actor(queryset: models.QuerySet[M], actor: User, org_path: str = "organization") -> models.QuerySet[M]:
-    """Rows of the actor's organization; a superuser sees all, an inactive or unaffiliated user none."""
+def scope_to_actor(queryset: models.QuerySet[M], actor: User) -> models.QuerySet[M]:
+    """Rows of the actor's organization (every scoped model has its `organization`); a superuser sees all, an
+    inactive or unaffiliated user none."""
     if not actor.is_active:
         return queryset.none()
     if actor.is_superuser:
         return queryset
     if actor.organization_id is None:
         return queryset.none()
-    return queryset.filter(**{f"{org_path}_id": actor.organization_id})
+    return queryset.filter(organization_id=actor.organization_id)
 
 
 @dataclass(frozen=True)
@@ -38,21 +39,17 @@ class Located(Generic[M]):
     in_other_organization: bool = False
 
 
-def locate(
-    actor: User, queryset: models.QuerySet[M], pk: object, org_path: str = "organization"
-) -> Located[M]:
+def locate(actor: User, queryset: models.QuerySet[M], pk: object) -> Located[M]:
     """Finds pk within the actor's scope; else tells whether it exists in another organization."""
-    key = parse_int(pk) if not isinstance(pk, models.Model) else pk.pk
+    key = parse_int(pk)
     if key is None:
         return Located(None)
-    found = scope_to_actor(queryset, actor, org_path).filter(pk=key).first()
+    found = scope_to_actor(queryset, actor).filter(pk=key).first()
     if found is not None:
         return Located(found)
     if actor.is_superuser:
         return Located(None)
-    elsewhere = queryset.model._default_manager.filter(pk=key).exclude(
-        **{f"{org_path}_id": actor.organization_id}
-    )
+    elsewhere = queryset.model._default_manager.filter(pk=key).exclude(organization_id=actor.organization_id)
     return Located(None, in_other_organization=elsewhere.exists())
 
 
@@ -73,7 +70,6 @@ def find_for_actor(
     *,
     label: str,
     field: str = "non_field_errors",
-    org_path: str = "organization",
     code: ErrorCode = ErrorCode.NOT_FOUND,
 ) -> tuple[M | None, ServiceResult[Any] | None]:
     """(object, None) or (None, failure). Reaching into another organization is a security event.
@@ -81,7 +77,7 @@ def find_for_actor(
     A write that must not race another passes ``for_update(queryset)``: the object comes locked."""
     from prs.accounts.services import security_service  # the security service records into audit models
 
-    located = locate(actor, queryset, pk, org_path)
+    located = locate(actor, queryset, pk)
     if located.obj is not None:
         return located.obj, None
     if located.in_other_organization:
@@ -107,7 +103,7 @@ def has_role(actor: User, *roles: Role) -> bool:
 
 def stale_version(data: Mapping[str, Any] | None, obj: models.Model) -> ServiceResult[Any] | None:
     """CONFLICT when the caller's version is not the stored one (optimistic concurrency)."""
-    if not isinstance(data, Mapping) or data.get("version") in (None, ""):
+    if not isinstance(data, Mapping) or data.get("version") is None:  # blank is no version: refused below
         return None
     given = parse_int(data["version"])
     if given is None:
@@ -127,7 +123,7 @@ def apply_filters(
     """Applies each non-empty filter through its lookup (filter name → ORM lookup)."""
     for name, lookup in lookups.items():
         value = (filters or {}).get(name)
-        if value not in (None, ""):
+        if value is not None:  # the API refuses blank filters before they get here
             try:
                 queryset = queryset.filter(**{lookup: value})
             except (ValueError, TypeError, ValidationError):
