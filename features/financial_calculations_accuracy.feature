@@ -48,6 +48,7 @@ Feature: Financial calculations are exact
       | 3.00    | 1.00            | partially_paid | 33.33    |
       | 3.00    | 2.00            | partially_paid | 66.67    |
       | 0.30    | 0.10, 0.20      | fully_paid     | 100.00   |
+      | 800.00  | 1.00            | partially_paid | 0.13     |
 
   @critical @rule:PAY-02
   Scenario Outline: A deal is never overpaid

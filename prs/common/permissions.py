@@ -10,8 +10,9 @@ from rest_framework.request import Request
 
 
 def is_member(user: Any) -> bool:
-    """An authenticated superuser, or an active user with a role in an active organization."""
-    if not (user and user.is_authenticated and user.is_active):
+    """An authenticated superuser, or a user with a role in an active organization. (An inactive user is not
+    authenticated at all: token and session authentication refuse them first.)"""
+    if not (user and user.is_authenticated):
         return False
     if user.is_superuser:
         return True
