@@ -31,7 +31,8 @@ from support.mutation.pool import ChildPool, Finished
 from support.mutation.progress import PhaseProgress
 from support.mutation.results import RESULT_FILE, RunState, shard_of, summarize, write_json
 
-KILLERS_REMEMBERED = 5
+KILLERS_REMEMBERED = 20  # per function and per line: trying them costs little next to a long search
+LOOKAHEAD = 50  # how far down the queue a mutant of another function is looked for
 # After the baseline the parent runs the slowest scenarios once (see warmup): those above this many times
 # the median duration, at most this many of them.
 WARM_UP_SLOWER_THAN_MEDIAN = 10.0
@@ -94,6 +95,7 @@ class Campaign:
         self.on_event = on_event
         self.config: MutateConfig = load_config(options.root)
         self.killers: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
+        self.line_killers: dict[tuple[str, int], deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
         self.file_kills: dict[str, Counter[str]] = defaultdict(Counter)
         self.all_kills: Counter[str] = Counter()
         self.stopping = False
@@ -279,9 +281,10 @@ class Campaign:
     # --- mutants ----------------------------------------------------------------------------------------------
 
     def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
-        """Who killed this function's other mutants, then who killed most in this file, then who killed most
-        per second anywhere (a scenario that checks much catches much), then fastest first."""
-        killers = [k for k in self.killers[mutant.function] if k in covering]
+        """Who killed this line's, then this function's other mutants, then who killed most in this file, then
+        who killed most per second anywhere (a scenario that checks much catches much), then fastest first."""
+        remembered = [*self.line_killers[(mutant.file, mutant.line)], *self.killers[mutant.function]]
+        killers = list(dict.fromkeys(k for k in remembered if k in covering))
         kills = self.file_kills[mutant.file]
 
         def key(name: str) -> tuple[int, float, float, str]:
@@ -291,8 +294,20 @@ class Campaign:
         rest = sorted((n for n in covering if n not in killers), key=key)
         return tuple(dict.fromkeys([*killers, *rest]))
 
+    def _next(self, queue: deque[Mutant], searching: set[str]) -> Mutant:
+        """The next mutant, but not a second one of a function whose killers are still unknown while the first
+        is searching for them: it would pay the same long search instead of starting with the answer."""
+        for index, mutant in enumerate(queue):
+            if index >= LOOKAHEAD:
+                break
+            if mutant.function not in searching or self.killers[mutant.function]:
+                del queue[index]
+                return mutant
+        return queue.popleft()
+
     def _remember_killer(self, mutant: Mutant, scenario: str) -> None:
         self.killers[mutant.function].appendleft(scenario)
+        self.line_killers[(mutant.file, mutant.line)].appendleft(scenario)
         self.file_kills[mutant.file][scenario] += 1
         self.all_kills[scenario] += 1
 
@@ -332,7 +347,7 @@ class Campaign:
             with PhaseProgress("mutants", todo, self.console) as progress:
                 while queue or pool.running:
                     while queue and pool.free > 0:
-                        mutant = queue.popleft()
+                        mutant = self._next(queue, {by_id[r.key].function for r in pool.running})
                         order = self._order(mutant, baseline.covering[mutant.id], baseline)
                         pool.submit(mutant.id, ChildJob(order, mutant.id), limit)
                     self._check_stop()
