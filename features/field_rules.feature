@@ -128,6 +128,13 @@ Feature: What PRS accepts in each field, at the edges
     When "sam" submits a new deal for the client "Initech"
     Then that submission is refused as invalid, naming client
 
+  @rule:DEAL-08 @rule:SEC-10
+  Scenario: Even the superuser keeps a deal's client in the deal's organization
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "gus" has recorded the client "Initech"
+    When the superuser "root" changes the client of that deal to "Initech"
+    Then that submission is refused as invalid, naming client
+
   @rule:DEAL-09
   Scenario Outline: A deal's value stays at least what its payments commit
     Given "sam" has made a deal of 1000.00 with his client "Contoso"

@@ -147,6 +147,14 @@ def _person(context: Any, whom: str) -> Any:
         context, quoted.group(1))
 
 
+@when('the superuser "{username}" changes the client of that deal to "{name}"')
+def step_superuser_changes_client(context, username, name):
+    context.submitted = ("deal", "client")
+    session = api.session_for(context, s.superuser(context, username))
+    s.remember_response(context, session.patch(api.detail_path("deals", s.the_deal(context).pk),
+                                               {"client": s.client(context, name).pk}))
+
+
 @when('"{username}" submits a new deal for the client "{name}"')
 def step_deal_for_client(context, username, name):
     body = {**deal_body_without_client(), "client": s.client(context, name).pk}

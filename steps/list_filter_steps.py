@@ -235,7 +235,11 @@ def holds(context: Any, expected: str) -> str | None:
 
 @when('the superuser "{username}" lists the {listing} with each filter below')
 def step_superuser_lists_each(context, username, listing):
-    s.superuser(context, username)
+    root = s.superuser(context, username)
+    session = api.anonymous_session(context)  # the superuser signs in with his password, like everyone
+    signed_in = session.sign_in(root.email, s.PASSWORD)
+    assert signed_in.status == 200, f"the superuser could not sign in: {signed_in.describe()}"
+    api.keep_session(context, root, session)
     step_lists_each(context, username, listing)
 
 

@@ -196,6 +196,11 @@ def _sessions(context: Any) -> dict[tuple[str, str], ApiSession]:
     return context.api_sessions
 
 
+def keep_session(context: Any, user: Any, session: ApiSession, *, remote_addr: str = DEFAULT_REMOTE_ADDR) -> None:
+    """From now on, ``session_for(user)`` is this session (one the user signed in to with a password)."""
+    _sessions(context)[(user.email, remote_addr)] = session
+
+
 def session_for(context: Any, user: Any, *, remote_addr: str = DEFAULT_REMOTE_ADDR) -> ApiSession:
     """The user's in-process session, signed in with their API token."""
     key = (user.email, remote_addr)

@@ -23,6 +23,7 @@ CATALOGUE_NAME = "docs/messages.md"
 SHAPES = {
     "error_code": r"[a-z_]+",
     "errors": r"\{'[^']+': \[.*\]\}",
+    "minutes": r"[0-9]+",  # a number of minutes from the settings, never "None"
 }
 ANY_TEXT = r".+?"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")

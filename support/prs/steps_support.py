@@ -231,7 +231,8 @@ def superuser(context: Any, username: str) -> User:
     """The superuser known as ``username`` in the scenario (made on first mention): no organization, sees all."""
     users = _registry(context, "users")
     if username not in users:
-        users[username] = UserFactory(superuser=True, email=f"{username}@prs.example")
+        # As `manage.py createsuperuser` makes one: PRS's own manager method, with a password to sign in with.
+        users[username] = User.objects.create_superuser(f"{username}@prs.example", PASSWORD)
     return users[username]
 
 
