@@ -281,15 +281,17 @@ class Campaign:
     # --- mutants ----------------------------------------------------------------------------------------------
 
     def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
-        """Who killed this line's, then this function's other mutants, then who killed most in this file, then
-        who killed most per second anywhere (a scenario that checks much catches much), then fastest first."""
+        """Who killed this line's, then this function's other mutants, then who killed most per second in this
+        file, then anywhere (a scenario that checks much catches much), then fastest first."""
         remembered = [*self.line_killers[(mutant.file, mutant.line)], *self.killers[mutant.function]]
         killers = list(dict.fromkeys(k for k in remembered if k in covering))
         kills = self.file_kills[mutant.file]
 
-        def key(name: str) -> tuple[int, float, float, str]:
-            seconds = float(baseline.scenarios[name]["seconds"])
-            return -kills[name], -self.all_kills[name] / max(seconds, 0.01), seconds, name
+        def key(name: str) -> tuple[float, float, float, str]:
+            # Per second: a slow scenario that kills much in this file must not go first for every mutant of it
+            # when a quick one kills as well.
+            seconds = max(float(baseline.scenarios[name]["seconds"]), 0.01)
+            return -kills[name] / seconds, -self.all_kills[name] / seconds, seconds, name
 
         rest = sorted((n for n in covering if n not in killers), key=key)
         return tuple(dict.fromkeys([*killers, *rest]))
