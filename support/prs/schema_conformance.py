@@ -113,8 +113,8 @@ class _Exercise:
     tests drew, for one exact description text. Drawing them costs seconds and depends on the text alone
     (fixed seed, derandomized): a later exercise of the same text sends the same requests again."""
 
-    token: list[str]  # the caller's token, read when a request is sent
-    tests: list[tuple[str, Callable[[], None]]]
+    tests: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    token: str = ""  # the caller's token, read when a request is sent
     drawn: dict[str, list[Any]] = field(default_factory=dict)  # label -> the cases hypothesis drew
     replay: bool = False  # set once every test has run through hypothesis: send `drawn` instead
 
@@ -138,7 +138,7 @@ def _description(app: Any) -> bytes:
 def _build(text: bytes, app: Any, examples: int) -> _Exercise:
     schema = schemathesis.openapi.from_dict(json.loads(text), config=_config(examples))
     schema.app, schema.location = app, SCHEMA_PATH
-    built = _Exercise([""], [])
+    built = _Exercise()
     for loaded in schema.get_all_operations():
         operation = loaded.ok()
         for mode in schemathesis.GenerationMode:
@@ -158,7 +158,7 @@ def _hypothesis_test(operation: Any, mode: Any, label: str, built: _Exercise, ex
 
 
 def _send(case: Any, built: _Exercise) -> None:
-    case.call_and_validate(headers={"Authorization": f"Token {built.token[0]}"}, checks=ALL_CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Token {built.token}"}, checks=ALL_CHECKS)
 
 
 def _replayed(label: str, built: _Exercise) -> None:
@@ -186,7 +186,9 @@ def exercise(token: str, examples: int) -> list[str]:
         text = _description(app)
         key = (hashlib.sha256(text).hexdigest(), examples)
         built = _built.get(key) or _built.setdefault(key, _build(text, app, examples))
-        built.token[0] = token
+        built.token = token
+        if not built.replay:
+            built.drawn.clear()  # a failed draw is drawn afresh, not appended to
         for label, run in built.tests:
             try:
                 _replayed(label, built) if built.replay else run()
