@@ -217,12 +217,7 @@ class Campaign:
         else:
             for stale in data_file.parent.glob("data*"):
                 stale.unlink()
-        try:  # only a warm-up: the baseline below judges the scenario
-            warmup.run_in_parent(suite.framework, [suite.scenarios[names[0]]], pool.claim)
-        except warmup.UnsafeToFork:
-            raise
-        except Exception:
-            pass
+        warmup.warm_up(suite.framework, [suite.scenarios[names[0]]], pool.claim)  # the baseline judges it
         with PhaseProgress("baseline (coverage)", len(queue), self.console) as progress:
             while queue or pool.running:
                 while queue and pool.free > 0:
@@ -270,12 +265,7 @@ class Campaign:
         if not slowest:
             return
         started = time.monotonic()
-        try:  # only a warm-up: the children judge the scenarios
-            warmup.run_in_parent(suite.framework, [suite.scenarios[n] for n in slowest], pool.claim)
-        except warmup.UnsafeToFork:
-            raise
-        except Exception:
-            pass
+        warmup.warm_up(suite.framework, [suite.scenarios[n] for n in slowest], pool.claim)  # children judge them
         self.say(f"warm-up: the {len(slowest)} slowest scenarios ran once here ({time.monotonic() - started:.1f} s)")
 
     # --- mutants ----------------------------------------------------------------------------------------------

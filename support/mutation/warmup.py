@@ -47,6 +47,17 @@ def warm_django() -> None:
         get_resolver().reverse_dict  # noqa: B018 — the property builds and caches the tables
 
 
+def warm_up(framework: Any, scenarios: list[Any], claim: RunClaim | None = None) -> None:
+    """``run_in_parent``, where only an unsafe fork is an error: a scenario that fails here is judged elsewhere
+    (the baseline, the mutants' children)."""
+    try:
+        run_in_parent(framework, scenarios, claim)
+    except UnsafeToFork:
+        raise
+    except Exception:
+        pass
+
+
 def run_in_parent(framework: Any, scenarios: list[Any], claim: RunClaim | None = None) -> None:
     """Run scenarios here, on a throw-away copy of the test database, for the caches they fill once per
     process (test-data libraries loading their providers, first-query set-up); then put everything back.
