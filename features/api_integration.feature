@@ -32,6 +32,26 @@ Feature: The REST API
     When "sam" signs in with a wrong password
     Then the sign-in is refused
 
+  @rule:SEC-06
+  Scenario Outline: A sign-in with <what> is refused as <outcome>
+    When a sign-in for "sam" arrives with <what>
+    Then that sign-in is refused as <outcome>
+
+    Examples:
+      | what                           | outcome                          |
+      | an email of 254 characters     | a wrong email or password        |
+      | an email of 255 characters     | invalid, naming the email        |
+      | no email                       | invalid, naming the email        |
+      | a password of 4096 characters  | a wrong email or password        |
+      | a password of 4097 characters  | invalid, naming the password     |
+      | no password                    | invalid, naming the password     |
+
+  @rule:SEC-06
+  Scenario: A password is taken exactly as typed, spaces included
+    Given "sam" has chosen a password that begins and ends with a space
+    When "sam" signs in with that password
+    Then "sam" is signed in
+
   @rule:API-03
   Scenario: Long lists come a page at a time
     Given "sam" has recorded 30 clients

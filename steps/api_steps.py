@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from behave import given, then, when
 from django.utils import timezone
 
+from prs.audit.models import SecurityEvent, SecurityEventType
 from prs.clients.models import Client
 from prs.deals.models import Deal
 from support.prs import api_client as api
@@ -84,6 +85,68 @@ def step_sign_in_refused(context):
     stranger = api.anonymous_session(context).sign_in("nobody-at-all@unknown.example", "whatever")
     assert (stranger.status, stranger.body) == (refused.status, refused.body), (
         f"the refusal tells a wrong password from an unknown email: {refused.describe()} vs {stranger.describe()}")
+
+
+SPACED_PASSWORD = " a pass phrase "
+
+
+def _sign_in_body(email: str, what: str) -> dict[str, str]:
+    """The email and password of a sign-in with `what` ("an email of 255 characters", "no password"…)."""
+    body = {"email": email, "password": f"not-{s.PASSWORD}"}
+    field = "email" if "email" in what else "password"
+    if what.startswith("no "):
+        del body[field]
+    elif " of " in what and what.endswith(" characters"):
+        size = int(what.split(" of ")[1].split()[0])
+        body[field] = "x" * (size - len("@example.com")) + "@example.com" if field == "email" else "x" * size
+    else:
+        raise ValueError(f"unknown sign-in {what!r}: use 'no email', 'an email of N characters', 'no password' "
+                         "or 'a password of N characters'")
+    return body
+
+
+@when('a sign-in for "{username}" arrives with {what}')
+def step_sign_in_with(context, username, what):
+    body = _sign_in_body(s.user(context, username).email, what)
+    context.sign_in_email = body.get("email", "")
+    shown = {**body, "password": "***"} if "password" in body else body  # no password in the logs and reports
+    s.remember_response(context, api.anonymous_session(context).post(api.TOKEN_PATH, body, log_body=shown))
+
+
+@then("that sign-in is refused as a wrong email or password")
+def step_sign_in_wrong(context):
+    refused = answer(context, 401)
+    recorded = SecurityEvent.objects.filter(event_type=SecurityEventType.LOGIN_FAILED).values_list("email", flat=True)
+    assert list(recorded) == [context.sign_in_email.lower()], (
+        f"expected one failed sign-in on record for the email tried, found {list(recorded)}: {refused.describe()}")
+
+
+@then("that sign-in is refused as invalid, naming the {field}")
+def step_sign_in_invalid(context, field):
+    refused = answer(context, 400)
+    assert refused.error_code == "validation_error", f"expected validation_error: {refused.describe()}"
+    assert list(refused.field_errors) == [field], f"the refusal should name the {field} alone: {refused.describe()}"
+    failures = SecurityEvent.objects.filter(event_type=SecurityEventType.LOGIN_FAILED).count()
+    assert failures == 0, f"an invalid sign-in counted as {failures} failed sign-in(s) towards a lockout"
+
+
+@given('"{username}" has chosen a password that begins and ends with a space')
+def step_spaced_password(context, username):
+    person = s.user(context, username)
+    person.set_password(SPACED_PASSWORD)
+    person.save()
+
+
+@when('"{username}" signs in with that password')
+def step_signs_in_with_that(context, username):
+    s.remember_response(context, api.anonymous_session(context).sign_in(s.user(context, username).email,
+                                                                         SPACED_PASSWORD))
+
+
+@then('"{username}" is signed in')
+def step_is_signed_in(context, username):
+    signed = answer(context, 200)
+    assert signed.body.get("token"), f"{username} got no token: {signed.describe()}"
 
 
 @when('"{username}" asks for the {resource} list')

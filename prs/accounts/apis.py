@@ -36,7 +36,7 @@ class TokenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = parse(s.TokenInputSerializer, request.data)
-        result = AuthService().authenticate(data["email"], data["password"])
+        result = AuthService().authenticate(data.get("email"), data.get("password"))
         if result.success:
             token, _ = Token.objects.get_or_create(user=result.data)
             return Response(s.TokenOutputSerializer({"token": token.key}).data)

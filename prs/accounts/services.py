@@ -96,7 +96,7 @@ def password_holder(user: User | None, password: str) -> User | None:
 
 
 class AuthServiceProtocol(Protocol):
-    def authenticate(self, email: str, password: str) -> ServiceResult[User]: ...
+    def authenticate(self, email: object, password: object) -> ServiceResult[User]: ...
 
 
 class AuthService:
@@ -107,10 +107,10 @@ class AuthService:
     def __init__(self, security: SecurityService | None = None) -> None:
         self.security = security or security_service
 
-    def authenticate(self, email: str, password: str) -> ServiceResult[User]:
+    def authenticate(self, email: object, password: object) -> ServiceResult[User]:
         payload = Payload({"email": email, "password": password})
         address = payload.string("email", max_length=254)
-        secret = payload.string("password", max_length=4096)
+        secret = payload.string("password", max_length=4096, strip=False)  # spaces are part of a password
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
         assert address is not None and secret is not None  # pragma: no mutate — only narrows types for the checker

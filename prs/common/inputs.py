@@ -63,15 +63,18 @@ class Payload:
             return _MISSING
         return value
 
-    def string(self, name: str, *, max_length: int, required: bool = True, default: str = "") -> str | None:
-        """Every text field states its own limit: there is no default one to fall back on unnoticed."""
+    def string(self, name: str, *, max_length: int, required: bool = True, default: str = "",
+               strip: bool = True) -> str | None:
+        """Every text field states its own limit: there is no default one to fall back on unnoticed. Text is
+        stripped unless `strip` is False (a password is taken exactly as typed)."""
         value = self._raw(name, required)
         if value is _MISSING:
             return None if required else default
         if not isinstance(value, str):
             self.errors.add(name, f"Must be a string, got {type(value).__name__}.")
             return None
-        value = value.strip()
+        if strip:
+            value = value.strip()
         if len(value) > max_length:
             self.errors.add(name, f"At most {max_length} characters (got {len(value)}).")
             return None
