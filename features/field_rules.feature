@@ -293,6 +293,13 @@ Feature: What PRS accepts in each field, at the edges
     Then that submission is a conflict, naming nothing in particular
     And the refusal names the commission of "sam" that already covers the period
 
+  @rule:COM-07
+  Scenario: The refusal names the commission of exactly that period, not one that overlaps it
+    Given "alice" has calculated the commission of "sam" for this month, then for its first half and its second half
+    When "alice" calculates the commission of "sam" with rate "7.00"
+    Then that submission is a conflict, naming nothing in particular
+    And the refusal names the commission of "sam" that already covers the period
+
   @rule:COM-17 @rule:SEC-10
   Scenario Outline: A commission is for a member of the organization
     When "alice" calculates the commission of <whom>

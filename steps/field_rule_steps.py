@@ -372,9 +372,23 @@ def step_refused_naming(context, name):
     _refused(context, 400, api_field(context.submitted[0], name))
 
 
+@given('"{admin}" has calculated the commission of "{seller}" for this month, then for its first half and its '
+       'second half')
+def step_overlapping_commissions(context, admin, seller):
+    """Overlapping periods, in this order: a lookup of the duplicate by its start or its end alone finds one of
+    the halves first (commissions list newest start first, then newest first)."""
+    start, end = s.this_month()
+    middle = start + dt.timedelta(days=14)
+    for first, last in ((start, end), (start, middle), (middle + dt.timedelta(days=1), end)):
+        data = {"user": s.user(context, seller).pk, "period_start": first, "period_end": last}
+        s.expect_success(s.service(context, "commission_service").calculate(s.user(context, admin), data),
+                         f"the commission of {seller} for {first}..{last}")
+
+
 @then('the refusal names the commission of "{seller}" that already covers the period')
 def step_refusal_names_commission(context, seller):
-    covering = Commission.objects.get(user=s.user(context, seller))
+    start, end = s.this_month()  # the period the refused submission asked for
+    covering = Commission.objects.get(user=s.user(context, seller), period_start=start, period_end=end)
     messages = context.response.field_errors.get("non_field_errors", [])
     assert any(m.startswith(f"Commission {covering.pk} already covers ") for m in messages), (
         f"expected the refusal to name commission {covering.pk}: {context.response.describe()}")

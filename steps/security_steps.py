@@ -87,9 +87,12 @@ def step_asks_for_that_deal(context, username):
 
 @then('a "{event_type}" security event is recorded for "{username}"')
 def step_security_event(context, event_type, username):
-    events = SecurityEvent.objects.filter(email=s.user(context, username).email, event_type=event_type)
+    person = s.user(context, username)
+    events = SecurityEvent.objects.filter(email=person.email, event_type=event_type)
     assert events.exists(), f"no {event_type} event for {username}; events: " + str(
         list(SecurityEvent.objects.values_list("event_type", "email")))
+    strangers = [event.user_id for event in events if event.user_id != person.pk]
+    assert not strangers, f"{event_type} events with {username}'s email name the user ids {strangers}, not {person.pk}"
     if event_type == SecurityEventType.CROSS_ORGANIZATION_ACCESS:
         targets = [(event.details.get("object_type"), event.details.get("object_id")) for event in events]
         assert ("deals.deal", str(s.the_deal(context).pk)) in targets, f"the events name other objects: {targets}"
@@ -114,6 +117,7 @@ def step_cannot_sign_in(context, username):
     locked = api.anonymous_session(context).sign_in(s.user(context, username).email, s.PASSWORD)
     assert locked.status == 429 and locked.error_code == "locked", f"expected a lockout (429): {locked.describe()}"
     assert "token" not in locked.body and "Retry-After" in locked.headers, f"lockout answer: {locked.describe()}"
+    assert list(locked.field_errors) == ["non_field_errors"], f"a lockout is about no one field: {locked.describe()}"
     wait = locked.headers["Retry-After"]
     assert wait.isdigit() and 0 < int(wait) <= 15 * 60, f"Retry-After {wait!r} is not 1 to 900 seconds"
 
