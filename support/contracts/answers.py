@@ -58,14 +58,16 @@ def judge_refusal(value: Any, error: BaseException | None, *, error_types: tuple
 def unnamed_input(value: Any, input_name: str) -> str | None:
     """Why a refusal does not say what was wrong with `input_name`, or None when it does.
 
-    A refusal that carries an `errors` mapping must name the refused input among its keys (``title`` or a
-    path under it, ``title.0``) with at least one message, and every message must be non-empty text: "bad
-    input gets a clear error that names the problem and where it is". A refusal without such a mapping (an
-    exception, a result of another shape) is not judged here.
+    A refusal that carries `errors` must make them a mapping that names the refused input among its keys
+    (``title`` or a path under it, ``title.0``) with at least one message, and every message must be non-empty
+    text: "bad input gets a clear error that names the problem and where it is". A refusal without an `errors`
+    attribute (an exception, a result of another shape) is not judged here.
     """
-    errors = getattr(value, "errors", None)
-    if not isinstance(errors, Mapping):
+    if not hasattr(value, "errors"):
         return None
+    errors = value.errors
+    if not isinstance(errors, Mapping):  # a failure of the right shape whose errors say nothing at all
+        return f"it does not name {input_name!r} (its errors are {errors!r}, not a mapping of fields)"
     blank = [str(key) for key, messages in errors.items() if not are_messages(messages)]
     if blank:
         return f"its errors for {', '.join(repr(k) for k in blank)} hold no message"

@@ -178,6 +178,7 @@ def test_a_success_where_a_refusal_is_due_breaks_the_contract():
 @pytest.mark.parametrize("errors_for, expected", [
     (lambda bad: {"data": ["invalid"]}, "it does not name 'client_name' (its errors name 'data')"),
     (lambda bad: {k: None for k in bad}, "hold no message"),
+    (lambda bad: None, "it does not name 'client_name' (its errors are None, not a mapping of fields)"),
     (lambda bad: {k: [""] for k in bad}, "hold no message"),
     (lambda bad: {f"{k}.0": ["required text"] for k in bad}, None),  # a path under the input names it
 ])
