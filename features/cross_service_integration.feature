@@ -30,10 +30,11 @@ Feature: The services work together
     Then the service answers "<error code>" naming "<field>"
 
     Examples:
-      | mistake                                           | error code       | field  |
-      | records a payment on a deal that does not exist   | validation_error | deal   |
-      | records a payment of nothing on that deal         | validation_error | amount |
-      | asks for a client that does not exist             | not_found        | client |
+      | mistake                                           | error code       | field   |
+      | records a payment on a deal that does not exist   | validation_error | deal    |
+      | records a payment of nothing on that deal         | validation_error | amount  |
+      | asks for a client that does not exist             | not_found        | client  |
+      | changes a client of his with the version "seven"  | validation_error | version |
 
   Scenario: Each service calls only the services it declares
     When a payment is recorded, approved and its commission calculated while the services are watched

@@ -111,6 +111,14 @@ def step_missing_client(context, author):
     attempt(context, lambda: s.service(context, "client_service").get(s.user(context, author), MISSING_ID))
 
 
+@when('"{author}" changes a client of his with the version "{version}"')
+def step_client_change_with_version(context, author, version):
+    person = s.user(context, author)
+    client = s.add_client(context, person, "Versioned")
+    data = {"name": "Versioned again", "version": version}
+    attempt(context, lambda: s.service(context, "client_service").update(person, client.pk, data))
+
+
 @then('the service answers "{code}" naming "{field}"')
 def step_service_answers(context, code, field):
     result = answered(context)
