@@ -45,6 +45,14 @@ Feature: Notifications reach the right people
     Then he is told it does not exist
     And "sam" has 1 unread notification of 1
 
+  @rule:NOT-06 @rule:SEC-04
+  Scenario: A colleague's notification is out of reach, and no attempt on another organization
+    Given "sam" has made a deal of 1000.00 with "Northwind Traders"
+    And payments of 100.00 on that deal are approved
+    When "alice" tries to read the first notification of "sam"
+    Then she is told it does not exist
+    And no attempt on another organization is on record for "alice"
+
   Scenario: A refused payment announces nothing
     Given "sam" has made a deal of 100.00 with "Northwind Traders"
     And nobody has any notification yet

@@ -203,6 +203,7 @@ def step_audit_intact(context, org):
 
 
 @then("he is told it does not exist")
+@then("she is told it does not exist")
 def step_told_not_found(context):
     answer = s.last_answer(context)
     if hasattr(answer, "status_code"):

@@ -98,6 +98,14 @@ def step_security_event(context, event_type, username):
         assert ("deals.deal", str(s.the_deal(context).pk)) in targets, f"the events name other objects: {targets}"
 
 
+@then('no attempt on another organization is on record for "{username}"')
+def step_no_cross_organization_event(context, username):
+    events = SecurityEvent.objects.filter(user=s.user(context, username),
+                                          event_type=SecurityEventType.CROSS_ORGANIZATION_ACCESS)
+    assert not events.exists(), f"{username} reached nothing outside his organization, yet: " + str(
+        [event.details for event in events])
+
+
 # -- lockout -------------------------------------------------------------------------------------------------------
 
 
