@@ -2,9 +2,9 @@
 
 The parent (``support.behave.runner``) loads ``environment.py`` and the step modules to validate the suite,
 then calls :func:`prepare`; forked workers inherit that state and only build their own behave runner, run
-``before_all`` once, and then for every scenario: take its file's model (parsed once per worker; the
-``scenario.run`` wrappers formatters such as Allure add are removed before the feature is announced again, so
-they never pile up), run the feature (and rule) hooks around it, and ``scenario.reset(); scenario.run(runner)``
+``before_all`` once, and then for every scenario: take its file's model (parsed once per worker, and announced
+to the worker's formatters once, so the ``scenario.run`` wrappers Allure adds never pile up), run the feature
+(and rule) hooks around it, and ``scenario.reset(); scenario.run(runner)``
 (the outline row's values kept). Without a prepared parent (``run_all_scenarios()`` called from
 Python, or a spawned worker) the session loads everything itself from ``behave.ini``.
 
@@ -189,12 +189,13 @@ class BehaveSession:
         if scenario is None:
             raise GherkinScenarioError(f"{filename}:{line}: no scenario starts on this line")
         feature = parsed.feature
-        parsed.unwrap()
         runner, context = self.runner, self.runner.context
         runner.feature = feature
         for formatter in runner.formatters:
             formatter.uri(feature.filename)
-            formatter.feature(feature)
+            if not parsed.announced:
+                formatter.feature(feature)
+        parsed.announced = True
         containers = [feature] + ([scenario.parent] if isinstance(scenario.parent, Rule) else [])
         if isinstance(scenario.parent, ScenarioOutline) and isinstance(scenario.parent.parent, Rule):
             containers.append(scenario.parent.parent)
@@ -252,13 +253,16 @@ def _own_database_hint(raised: list[BaseException]) -> str:
 class ParsedFeature:
     """A feature file's model, kept for the worker's life: parsing is most of a small scenario's cost.
 
-    Formatters that wrap ``scenario.run`` (Allure, as an instance attribute, in ``formatter.feature()``) would
-    pile their wrappers up on a reused model: ``unwrap()`` removes them before the feature is announced again,
-    so each run is wrapped exactly once."""
+    The worker's formatters (Allure's: ``WORKER_FORMATTER_MARKERS``) are told of the feature once per worker
+    (``announced``), as behave tells them once per run: their ``feature()`` wraps every scenario's ``run`` (an
+    instance attribute, reusable for every attempt). Announcing the feature before each scenario wrapped all of
+    its scenarios again each time (and needed those wrappers removed first): per scenario, work in proportion
+    to the size of its feature."""
 
     feature: Feature
     scenarios: list[Scenario]
     by_line: dict[int, Scenario]
+    announced: bool = False
 
     @classmethod
     def parse(cls, filename: str, language: str | None) -> ParsedFeature:
@@ -271,11 +275,6 @@ class ParsedFeature:
         for scenario in scenarios:
             by_line.setdefault(scenario.line, scenario)
         return cls(feature, scenarios, by_line)
-
-    def unwrap(self) -> None:
-        for scenario in self.scenarios:
-            if "run" in scenario.__dict__:
-                del scenario.__dict__["run"]
 
 
 def _fresh(container: Feature | Rule) -> None:
