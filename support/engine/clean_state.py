@@ -228,6 +228,7 @@ class CleanState:
 
     def __init__(self, aliases: list[str]) -> None:
         self.aliases = [AliasState(alias) for alias in aliases]
+        self._empty: dict[str, frozenset[str]] | None = None
 
     def capture(self) -> None:
         for state in self.aliases:
@@ -246,3 +247,9 @@ class CleanState:
         for state in self.aliases:
             found.update(state.changes(writes))
         return found
+
+    def empty_when_clean(self) -> dict[str, frozenset[str]]:
+        """Per alias, the tables that hold no rows in the clean state (captured once)."""
+        if self._empty is None:
+            self._empty = {s.alias: frozenset(t.name for t in s.tables.values() if not t.rows) for s in self.aliases}
+        return self._empty

@@ -72,6 +72,9 @@ class NoIsolation:
     def take_writes(self) -> Writes:
         return Writes()
 
+    def with_known_empty(self, writes: Writes) -> Writes:
+        return writes
+
     def reset(self, writes: Writes) -> None:
         """Nothing to put back."""
 

@@ -44,10 +44,15 @@ def written_table(sql: str) -> str | None:
 
 @dataclass(frozen=True)
 class Writes:
-    """What one scenario wrote: per database alias, the table names; `everything` when unattributable."""
+    """What one scenario wrote: per database alias, the table names; `everything` when unattributable.
+
+    `empty` (per alias) names tables known to hold no rows after the scenario: empty in the clean state and not
+    written (`WorkerIsolation.with_known_empty`). A check that reads the rows of such a table has nothing to
+    find. Unknown (the default) means none is known to be empty."""
 
     tables: dict[str, frozenset[str]] = field(default_factory=dict)
     everything: bool = False
+    empty: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def touches(self, tables: set[str] | frozenset[str], alias: str = "default") -> bool:
         """True when any of `tables` (on `alias`) may have changed."""
@@ -56,7 +61,7 @@ class Writes:
     def __or__(self, other: Writes) -> Writes:
         aliases = self.tables.keys() | other.tables.keys()
         return Writes({a: self.tables.get(a, frozenset()) | other.tables.get(a, frozenset()) for a in aliases},
-                      self.everything or other.everything)
+                      self.everything or other.everything)  # `empty` is not known for the union
 
     def __bool__(self) -> bool:
         return self.everything or any(self.tables.values())

@@ -160,4 +160,4 @@ class PRSIntegrationFramework(IntegrationFramework):
         if "tampers" in scenario.tags:
             return
         changed = None if writes.everything else writes.tables.get("default", frozenset())
-        consistency.assert_database_consistency(changed_tables=changed)
+        consistency.assert_database_consistency(changed_tables=changed, empty_tables=writes.empty.get("default", ()))

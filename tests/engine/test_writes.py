@@ -29,3 +29,20 @@ def test_writes_combine_and_answer_which_tables_changed() -> None:
     assert both.tables == {"default": frozenset({"a", "b"}), "other": frozenset({"c"})}
     assert both.touches({"b"}) and not both.touches({"c"}) and both.touches({"c"}, alias="other")
     assert not Writes() and Writes(everything=True).touches({"anything"})
+
+
+def test_the_tables_known_empty_are_those_empty_when_clean_and_not_written() -> None:
+    """What the invariant checks are told holds no rows: empty in the clean state and not written since; nothing is
+    known for a scenario that may have written anything."""
+    from types import SimpleNamespace
+
+    from support.engine.databases import WorkerIsolation
+
+    isolation = WorkerIsolation.__new__(WorkerIsolation)  # no database: only the clean state's answer matters
+    clean_empty = {"default": frozenset({"approvals", "commissions", "deals"}), "other": frozenset({"x"})}
+    isolation.state = SimpleNamespace(empty_when_clean=lambda: clean_empty)
+    told = isolation.with_known_empty(Writes({"default": frozenset({"deals", "users"})}))
+    assert told.empty == {"default": frozenset({"approvals", "commissions"}), "other": frozenset({"x"})}
+    assert told.tables == {"default": frozenset({"deals", "users"})}
+    assert isolation.with_known_empty(Writes(everything=True)).empty == {}
+    assert (told | Writes()).empty == {}  # not known for a union
