@@ -243,7 +243,7 @@ class CommissionService:
             payload.errors.add("user", failure.errors["user"][0])
             return None
         assert user is not None
-        if user.is_superuser or user.organization is None:
+        if user.organization is None:  # a superuser: the database makes "superuser" and "no organization" one
             payload.errors.add("user", f"User {user_id} belongs to no organization.")
             return None
         return user
@@ -260,8 +260,10 @@ class CommissionService:
                                              max_value=column_limit(Commission, "bonus"), default=Decimal("0.00")),
             "penalty": lambda: payload.decimal("penalty", required=False, min_value=Decimal("0"),
                                                max_value=column_limit(Commission, "penalty"), default=Decimal("0.00")),
-            "currency": lambda: payload.string("currency", required=payload.has("currency"), max_length=3,
-                                               default=default_currency),  # given but blank: refused
+            "currency": lambda: payload.string(
+                "currency", required=payload.has("currency"),  # given but blank: refused
+                max_length=3,  # pragma: no mutate — the ISO pattern below refuses other lengths too
+                default=default_currency),
         }
         terms = {name: read() for name, read in readers.items() if not partial or payload.has(name)}
         currency = terms.get("currency")
