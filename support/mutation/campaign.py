@@ -2,8 +2,9 @@
 
 1. Mutants of the target files (mutmut's engine, cached per file) and the ``mutants/`` copy, first on sys.path.
 2. Django, the behave session (hooks, steps), the framework and the test database: set up once, here.
-3. Baseline: every selected scenario once, each in its own forked child with coverage (one dynamic context
-   per scenario): which scenarios pass on the code as written, how long each takes, which lines each runs.
+3. Baseline: every selected scenario once, in forked children with coverage (several scenarios per child,
+   one dynamic context per scenario; see batching): which scenarios pass on the code as written, how long
+   each takes, which lines each runs.
 4. Mutants: each in a forked child that activates it and runs only the scenarios that execute its line —
    fastest first, the scenarios that killed other mutants of the same function before them — up to the
    first red one. A child past its time limit (from the scenarios' clean durations) is killed: ``timeout``.
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import signal
 import time
 from collections import Counter, defaultdict, deque
@@ -23,7 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
-from support.mutation import coverage_map, warmup, workspace
+from support.mutation import batching, coverage_map, warmup, workspace
 from support.mutation.child import GREEN, ChildJob
 from support.mutation.config import MutateConfig, load_config, resolve_targets
 from support.mutation.mutants import Mutant
@@ -218,22 +220,26 @@ class Campaign:
             for stale in data_file.parent.glob("data*"):
                 stale.unlink()
         warmup.warm_up(suite.framework, [suite.scenarios[names[0]]], pool.claim)  # the baseline judges it
+        batches: dict[str, tuple[str, ...]] = {}  # several scenarios per child (see batching)
+        numbers = itertools.count(1)
         with PhaseProgress("baseline (coverage)", len(queue), self.console) as progress:
             while queue or pool.running:
                 while queue and pool.free > 0:
-                    name = queue.popleft()
-                    limit = float(suite.scenarios[name].timeout_seconds)
-                    job = ChildJob((name,), None, str(data_file), include, False, report_imports=True)
-                    pool.submit(name, job, lambda _n, x=limit: x)
+                    batch = tuple(queue.popleft() for _ in range(min(len(queue),
+                                                                     batching.batch_size(len(queue), pool.size))))
+                    key = f"baseline-{next(numbers)}"
+                    batches[key] = batch
+                    job = ChildJob(batch, None, str(data_file), include, True, report_imports=True)
+                    pool.submit(key, job, lambda n: float(suite.scenarios[n].timeout_seconds))
                 self._check_stop()
                 for finished in pool.wait(lambda: self.stopping):
                     warmup.import_modules(finished.imports)  # later forks inherit them
-                    run = finished.runs[0] if finished.runs else None
-                    status = run.status if run else ("timed_out" if finished.ending == "timeout" else "error")
-                    scenarios[finished.key] = {"status": status, "seconds": run.seconds if run else finished.seconds,
-                                               "error": (run.error if run else finished.message)[:2000]}
-                    state.append_baseline_run(finished.key, scenarios[finished.key])
-                    progress.advance("passed" if status in GREEN else "failed")
+                    settled = batching.settle(batches.pop(finished.key), finished)
+                    for name, info in settled.recorded.items():
+                        scenarios[name] = info
+                        state.append_baseline_run(name, info)
+                        progress.advance("passed" if info["status"] in GREEN else "failed")
+                    queue.extendleft(reversed(settled.again))
         green = {n for n, s in scenarios.items() if s["status"] in GREEN}
         for name, info in sorted(scenarios.items()):
             if name not in green:

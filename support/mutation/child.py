@@ -143,7 +143,8 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
 
     from support.engine.attempts import run_attempt
 
-    inherited = set(sys.modules)
+    # Only when asked: a set of every module name touches thousands of pages this fork shares with its parent.
+    inherited = set(sys.modules) if job.report_imports else set()
     os.environ.pop("MUTANT_UNDER_TEST", None)
     set_mutant_under_test(job.mutant)
     database.create_and_activate()

@@ -1,0 +1,54 @@
+"""The baseline's batches: what a child's end says about each of its scenarios, and what runs again."""
+from __future__ import annotations
+
+from support.mutation.batching import BATCH_MOST, batch_size, settle
+from support.mutation.pool import Finished, ScenarioRun
+
+BATCH = ("a", "b", "c", "d")
+
+
+def test_batches_shrink_towards_the_end_so_no_slot_idles() -> None:
+    assert batch_size(1000, 2) == BATCH_MOST
+    assert batch_size(8, 2) == 2
+    assert batch_size(1, 2) == 1
+
+
+def test_a_completed_batch_judges_every_scenario() -> None:
+    runs = [ScenarioRun(n, "passed", 0.1) for n in BATCH]
+    settled = settle(BATCH, Finished("k", runs, "completed", seconds=0.5))
+    assert list(settled.recorded) == list(BATCH) and settled.again == []
+    assert settled.recorded["b"] == {"status": "passed", "seconds": 0.1, "error": ""}
+
+
+def test_a_red_scenario_ends_its_batch_and_the_rest_run_elsewhere() -> None:
+    runs = [ScenarioRun("a", "passed", 0.1), ScenarioRun("b", "failed", 0.2, "AssertionError")]
+    settled = settle(BATCH, Finished("k", runs, "completed", seconds=0.5))
+    assert settled.recorded["b"]["status"] == "failed"
+    assert settled.again == ["c", "d"]
+
+
+def test_a_timeout_charges_its_scenario_and_runs_the_others_again() -> None:
+    """The child saved no coverage: the green scenario it ran before must run again to get some."""
+    runs = [ScenarioRun("a", "passed", 0.1)]
+    settled = settle(BATCH, Finished("k", runs, "timeout", at_scenario="b", message="too slow", seconds=3.1))
+    assert settled.recorded == {"b": {"status": "timed_out", "seconds": 3.0, "error": "too slow"}}
+    assert settled.again == ["a", "c", "d"]
+
+
+def test_a_child_that_never_started_charges_the_first_scenario_only() -> None:
+    settled = settle(BATCH, Finished("k", [], "error", message="no database"))
+    assert settled.recorded == {"a": {"status": "error", "seconds": 0.0, "error": "no database"}}
+    assert settled.again == ["b", "c", "d"]
+
+
+def test_a_child_that_died_after_a_red_scenario_keeps_that_verdict() -> None:
+    runs = [ScenarioRun("a", "passed", 0.1), ScenarioRun("b", "error", 0.1, "boom")]
+    settled = settle(BATCH, Finished("k", runs, "died", message="exit code 1"))
+    assert settled.recorded == {"b": {"status": "error", "seconds": 0.1, "error": "boom"}}
+    assert settled.again == ["a", "c", "d"]
+
+
+def test_a_child_that_died_after_its_last_scenario_is_judged_by_its_runs() -> None:
+    runs = [ScenarioRun(n, "passed", 0.1) for n in BATCH]
+    settled = settle(BATCH, Finished("k", runs, "died", message="exit code 1"))
+    assert list(settled.recorded) == list(BATCH) and settled.again == []
