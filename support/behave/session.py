@@ -34,6 +34,7 @@ from behave.parser import parse_file
 from behave.runner import Context, Runner, the_step_registry
 from behave.tag_expression import make_tag_expression
 
+from support.behave import context_records
 from support.engine.scenario import ScenarioSkipped
 
 # Formatters that can only run where the scenario runs (they wrap scenario.run and write their own files).
@@ -136,6 +137,7 @@ class BehaveSession:
         self.runner.step_registry = the_step_registry
         config.outputs = [o for _, o in worker_formats if o is not None]
         self.runner.formatters = make_formatters(config, config.outputs)
+        context_records.install()  # a cheaper record of where each context attribute was set
         self.runner.context = Context(self.runner)
         self.before_all_error: str | None = None
         self.closed = False
