@@ -86,3 +86,9 @@ Feature: Complete sales workflow
       | verified | pending  | refused  |
       | rejected | verified | refused  |
       | rejected | pending  | refused  |
+
+  @rule:DEAL-11
+  Scenario: A deal's verification takes only the known states
+    Given "sam" has made a deal of 1000.00 with "Northwind Traders"
+    When "vera" sets the deal's verification to "approved"
+    Then the change is refused as invalid, naming the status

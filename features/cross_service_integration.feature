@@ -32,6 +32,7 @@ Feature: The services work together
     Examples:
       | mistake                                           | error code       | field   |
       | records a payment on a deal that does not exist   | validation_error | deal    |
+      | records a payment without naming its deal         | validation_error | deal    |
       | records a payment of nothing on that deal         | validation_error | amount  |
       | asks for a client that does not exist             | not_found        | client  |
       | changes a client of his with the version "seven"  | validation_error | version |

