@@ -147,6 +147,13 @@ def step_payment_overpayment(context):
     assert "overpay" in message, f"refused, but not as an overpayment: {message}"
 
 
+@then("the payment is refused as an overpayment, {remaining} remaining")
+def step_payment_overpayment_remaining(context, remaining):
+    step_payment_overpayment(context)
+    message = " ".join(context.result.errors["amount"])
+    assert f": {remaining} remains." in message, f"the refusal should say {remaining} remains: {message}"
+
+
 @then('the payment stays "{status}"')
 def step_payment_stays(context, status):
     payment = s.the_payment(context)

@@ -70,7 +70,6 @@ def find_for_actor(
     *,
     label: str,
     field: str = "non_field_errors",
-    code: ErrorCode = ErrorCode.NOT_FOUND,
 ) -> tuple[M | None, ServiceResult[Any] | None]:
     """(object, None) or (None, failure). Reaching into another organization is a security event.
 
@@ -82,7 +81,7 @@ def find_for_actor(
         return located.obj, None
     if located.in_other_organization:
         security_service.cross_organization_access(actor, object_type(queryset.model), pk)
-    return None, ServiceResult.fail(code, {field: [f"{label} {pk} not found."]})
+    return None, ServiceResult.fail(ErrorCode.NOT_FOUND, {field: [f"{label} {pk} not found."]})
 
 
 def forbidden(actor: User, action: str, target: models.Model | type[models.Model], message: str,

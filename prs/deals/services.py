@@ -298,9 +298,9 @@ class PaymentService:
             with transaction.atomic():
                 deal, failure = find_for_actor(
                     actor, for_update(selectors.deal_queryset(actor)), deal_ref,
-                    label="Deal", field="deal", code=ErrorCode.VALIDATION,
+                    label="Deal", field="deal",
                 )
-                if failure:
+                if failure:  # a payment's deal is one of its fields: invalid input, whatever the lookup says
                     return ServiceResult.fail(ErrorCode.VALIDATION, {**payload.errors.errors, **failure.errors})
                 assert deal is not None
                 may_record = has_role(actor, Role.ORG_ADMIN) or (
