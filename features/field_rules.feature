@@ -243,6 +243,31 @@ Feature: What PRS accepts in each field, at the edges
       | Paid at the branch | rejected because of insufficient funds | Bounced twice                 |
       | blank              | approved for 400.00                    | blank                         |
 
+  @rule:PAY-15
+  Scenario Outline: A payment <decided> without remarks has none
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 400.00 on that deal
+    When "vera" <decides> that payment
+    Then the decision on that payment has no remarks
+
+    Examples:
+      | decided  | decides  |
+      | approved | approves |
+      | rejected | rejects  |
+
+  @rule:PAY-15
+  Scenario Outline: A decision's remarks of <size> are <outcome>
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    And "sam" has recorded a bank payment of 400.00 on that deal
+    When "vera" decides that payment: <decision>, with remarks of <size>
+    Then that submission is <outcome>
+
+    Examples:
+      | decision                         | size            | outcome                            |
+      | approved for 400.00              | 5000 characters | accepted                           |
+      | approved for 400.00              | 5001 characters | refused as invalid, naming remarks |
+      | rejected because of bank decline | 5001 characters | refused as invalid, naming remarks |
+
   @rule:COM-08 @rule:COM-09 @rule:API-11
   Scenario Outline: A commission calculated with <field> <value> is <outcome>
     When "alice" calculates the commission of "sam" with <field> "<value>"

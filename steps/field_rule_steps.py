@@ -33,7 +33,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "commission": {"rate": "commission_rate", "exchange rate": "exchange_rate", "bonus": "bonus",
                    "penalty": "penalty", "currency": "currency", "period end": "period_end", "user": "user",
                    "commission amount": "commission_amount"},
-    "decision": {"verified amount": "verified_amount", "reason": "reason"},
+    "decision": {"verified amount": "verified_amount", "reason": "reason", "remarks": "remarks"},
 }
 # the date a relative value ("the day before") refers to, per field
 RELATIVE_TO = {"due_date": "deal_date", "period_end": "period_start"}
@@ -297,6 +297,19 @@ def step_records_with_remarks(context, username, amount, remarks):
 def step_decides_remarking(context, verifier, decision, remarks):
     step_decides(context, verifier, decision, _text(remarks))
     assert 200 <= context.response.status < 300, f"the decision was refused: {context.response.describe()}"
+
+
+@when('"{verifier}" decides that payment: {decision}, with remarks of {size}')
+def step_decides_with_remarks_of(context, verifier, decision, size):
+    step_decides(context, verifier, decision, _text(size))
+
+
+@then("the decision on that payment has no remarks")
+def step_decision_without_remarks(context):
+    payment = s.the_payment(context)
+    payment.refresh_from_db()
+    remarks = payment.approval.remarks
+    assert remarks == "", f"the decision on {payment.transaction_id} has remarks: {remarks!r}"
 
 
 def _text(written: str) -> str:
