@@ -44,7 +44,7 @@ def step_notifications_sent(context):
 def step_second_decision_conflict(context):
     first, second = context.results[-2:]
     assert first.success, f"the first decision was refused: {s.describe(first)}"
-    s.expect_failure(second, ErrorCode.CONFLICT)
+    s.expect_failure(second, ErrorCode.CONFLICT, "status")  # the payment's status is what forbids it
 
 
 @given("the deal's verification is \"{status}\"")

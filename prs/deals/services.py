@@ -427,7 +427,7 @@ class PaymentService:
             recalculated = self.commission_service.recalculate_for_payment(payment)
             if not recalculated.success:  # e.g. a commission that would no longer fit its columns
                 transaction.set_rollback(True)
-                return ServiceResult(success=False, errors=recalculated.errors, error_code=recalculated.error_code)
+                return ServiceResult.fail(recalculated.error_code, recalculated.errors)  # type: ignore[arg-type]
             after = snapshot(payment, ("status",)) | {name: str(value) for name, value in values.items()}
             expect_ok(self.audit_service.record(actor, AuditAction(action), payment, diff(before, after)))
             verdict = f"approved ({values['verified_amount']} verified)" if action == "approve" else (
