@@ -28,10 +28,12 @@ from rich.console import Console
 from support.mutation import batching, coverage_map, warmup, workspace
 from support.mutation.child import GREEN, ChildJob
 from support.mutation.config import MutateConfig, load_config, resolve_targets
+from support.mutation.hints import KillerHints
 from support.mutation.mutants import Mutant
 from support.mutation.pool import ChildPool, Finished
 from support.mutation.progress import PhaseProgress
 from support.mutation.results import RESULT_FILE, RunState, shard_of, summarize, write_json
+from support.mutation.similarity import ScenarioIndex, mutant_query
 
 KILLERS_REMEMBERED = 20  # per function and per line: trying them costs little next to a long search
 LOOKAHEAD = 50  # how far down the queue a mutant of another function is looked for
@@ -100,6 +102,8 @@ class Campaign:
         self.line_killers: dict[tuple[str, int], deque[str]] = defaultdict(lambda: deque(maxlen=KILLERS_REMEMBERED))
         self.file_kills: dict[str, Counter[str]] = defaultdict(Counter)
         self.all_kills: Counter[str] = Counter()
+        self.hints = KillerHints(options.out)  # last run's killers, kept across code changes
+        self.index: ScenarioIndex | None = None  # the scenarios' words, once the suite is loaded
         self.stopping = False
 
     def _install_stop_signals(self) -> dict[int, Any]:
@@ -136,6 +140,7 @@ class Campaign:
         from support.mutation.suite import load_suite
 
         suite = load_suite(options.tags)
+        self.index = ScenarioIndex(suite.texts)
         from django.db import connections
 
         vendor = connections["default"].vendor
@@ -277,20 +282,33 @@ class Campaign:
     # --- mutants ----------------------------------------------------------------------------------------------
 
     def _order(self, mutant: Mutant, covering: list[str], baseline: Baseline) -> tuple[str, ...]:
-        """Who killed this line's, then this function's other mutants, then who killed most per second in this
-        file, then anywhere (a scenario that checks much catches much), then fastest first."""
-        remembered = [*self.line_killers[(mutant.file, mutant.line)], *self.killers[mutant.function]]
+        """Who killed this mutant in the last run, this line's, then this function's other mutants; then, taking
+        turns, the scenarios whose text shares the line's words (rarest words first, per square root of a
+        second) and those that killed most per second in this file, then anywhere (a scenario that checks
+        much catches much), then fastest first."""
+        remembered = [self.hints.get(mutant), *self.line_killers[(mutant.file, mutant.line)],
+                      *self.killers[mutant.function]]
         killers = list(dict.fromkeys(k for k in remembered if k in covering))
         kills = self.file_kills[mutant.file]
+
+        def seconds(name: str) -> float:
+            return max(float(baseline.scenarios[name]["seconds"]), 0.01)
 
         def key(name: str) -> tuple[float, float, float, str]:
             # Per second: a slow scenario that kills much in this file must not go first for every mutant of it
             # when a quick one kills as well.
-            seconds = max(float(baseline.scenarios[name]["seconds"]), 0.01)
-            return -kills[name] / seconds, -self.all_kills[name] / seconds, seconds, name
+            return -kills[name] / seconds(name), -self.all_kills[name] / seconds(name), seconds(name), name
 
         rest = sorted((n for n in covering if n not in killers), key=key)
-        return tuple(dict.fromkeys([*killers, *rest]))
+        if self.index is None:
+            return tuple(dict.fromkeys([*killers, *rest]))
+        # Taking turns: the words find the one outline row about this field or the one scenario about this
+        # provider hundreds of places down the kill-rate ranking, and the ranking finds what words miss
+        # (a default currency, an audit record). The square root: a slow scenario on topic still goes early.
+        scores = self.index.scores(mutant_query(mutant.diff, mutant.function), rest)
+        similar = sorted((n for n in rest if scores[n] > 0), key=lambda n: (-scores[n] / seconds(n) ** 0.5, n))
+        turns = [n for pair in itertools.zip_longest(similar, rest) for n in pair if n is not None]
+        return tuple(dict.fromkeys([*killers, *turns]))
 
     def _next(self, queue: deque[Mutant], searching: set[str]) -> Mutant:
         """The next mutant, but not a second one of a function whose killers are still unknown while the first
@@ -304,6 +322,7 @@ class Campaign:
         return queue.popleft()
 
     def _remember_killer(self, mutant: Mutant, scenario: str) -> None:
+        self.hints.remember(mutant, scenario)
         self.killers[mutant.function].appendleft(scenario)
         self.line_killers[(mutant.file, mutant.line)].appendleft(scenario)
         self.file_kills[mutant.file][scenario] += 1

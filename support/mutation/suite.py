@@ -7,7 +7,7 @@ runs alone in its child.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ class LoadedSuite:
     framework: Any
     scenarios: dict[str, Any]  # name -> the engine's TestScenario
     files: list[str]  # the feature, step and environment files (a change invalidates a resumed run)
+    texts: dict[str, str] = field(default_factory=dict)  # name -> its words (see similarity): the search's order
 
 
 def load_suite(tags: str | None) -> LoadedSuite:
@@ -54,7 +55,10 @@ def load_suite(tags: str | None) -> LoadedSuite:
     except FrameworkSettingError as error:
         raise SuiteError(str(error)) from None
     scenarios: dict[str, Any] = {}
+    texts: dict[str, str] = {}
     from behave.runner import the_step_registry
+
+    from support.mutation.similarity import scenario_text
 
     for entry in suite.entries:
         if expression.check(entry.scenario.effective_tags):
@@ -63,6 +67,7 @@ def load_suite(tags: str | None) -> LoadedSuite:
             scenario = to_test_scenario(entry)
             scenario.dependencies = []  # each scenario runs alone, on its own data
             scenarios[entry.name] = framework.register_scenario(scenario)
+            texts[entry.name] = scenario_text(entry.scenario, entry.feature)
     if not scenarios:
         raise SuiteError(f"no scenario matches --tags {tags!r}" if tags else "the suite has no scenario")
     from support.mutation.warmup import warm_django
@@ -71,4 +76,4 @@ def load_suite(tags: str | None) -> LoadedSuite:
     base = Path(prepared.base_dir)
     files = sorted({str(Path(e.scenario.filename)) for e in suite.entries}
                    | {str(p) for p in base.glob("steps/**/*.py")} | {str(base / "environment.py")})
-    return LoadedSuite(framework, scenarios, files)
+    return LoadedSuite(framework, scenarios, files, texts)
