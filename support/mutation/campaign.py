@@ -6,8 +6,9 @@
    one dynamic context per scenario; see batching): which scenarios pass on the code as written, how long
    each takes, which lines each runs.
 4. Mutants: each in a forked child that activates it and runs only the scenarios that execute its line —
-   fastest first, the scenarios that killed other mutants of the same function before them — up to the
-   first red one. A child past its time limit (from the scenarios' clean durations) is killed: ``timeout``.
+   in the order of ``_order`` (its last run's killer, its line's and function's killers, then the scenarios
+   sharing its line's words in turn with those that kill most per second) — up to the first red one. A child
+   past its time limit (from the scenarios' clean durations) is killed: ``timeout``.
 5. ``DIR/mutation.json``. Every finished mutant is appended to ``DIR/state/results.jsonl`` at once, so a run
    stopped at any point continues where it stopped when started again with the same inputs.
 """
