@@ -21,8 +21,8 @@ def notification_queryset(actor: User) -> QuerySet[Notification]:
 def notification_list(actor: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Notification]:
     queryset = notification_queryset(actor)
     filters = filters or {}
-    if filters.get("is_read") not in (None, ""):
-        queryset = queryset.filter(is_read=str(filters["is_read"]).lower() in ("1", "true", "yes"))
+    if filters.get("is_read") is not None:  # True or False: the API's filter serializer reads its spellings
+        queryset = queryset.filter(is_read=filters["is_read"])
     return apply_filters(queryset, filters, {"notification_type": "notification_type", "priority": "priority"})
 
 

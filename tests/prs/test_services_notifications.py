@@ -15,5 +15,5 @@ def test_mark_read_only_by_the_recipient(services, deal, admin, seller):
     assert services["notification_service"].mark_read(seller, notification.pk).error_code == ErrorCode.NOT_FOUND
     result = services["notification_service"].mark_read(admin, notification.pk)
     assert result.success and result.data.is_read and result.data.read_at is not None
-    assert [n.pk for n in services["notification_service"].list(admin, {"is_read": "true"}).data] == [notification.pk]
+    assert [n.pk for n in services["notification_service"].list(admin, {"is_read": True}).data] == [notification.pk]
     assert list(services["notification_service"].list(seller).data) == []
