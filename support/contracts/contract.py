@@ -125,6 +125,9 @@ class ServiceContract:
     standard_probes: bool | tuple[Probe, ...] = field(default=True, compare=False, repr=False)
     error_types: tuple[type[BaseException], ...] = field(default=(), compare=False, repr=False)
     is_failure: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
+    # Why a returned refusal is not acceptable (its sentences, say), or None: the service's own review of what
+    # it tells its callers, applied to every refusal the error conditions provoke.
+    refusal_check: Callable[[Any], str | None] | None = field(default=None, compare=False, repr=False)
     error_budget: Budget = field(default=DEFAULT_ERROR_BUDGET, compare=False, repr=False)
     # Condition name -> its probe; filled from error_conditions (and provocations) on construction.
     probes: dict[str, Probe] = field(default_factory=dict, compare=False, repr=False)

@@ -161,6 +161,8 @@ class ErrorConditionChecks:
                       f"contract says {outcome.expected_code!r}")
             return
         unnamed = unnamed_input(value, names) if names and error is None else None
+        if unnamed is None and error is None and self.contract.refusal_check is not None:
+            unnamed = self.contract.refusal_check(value)
         if unnamed:
             outcome.detail = f"refused, but {unnamed}"
             self.fail("error_conditions", outcome.method, f"{where}: {outcome.method} refused, but {unnamed}")

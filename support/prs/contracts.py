@@ -103,6 +103,22 @@ def world(*, client: bool = False, deal: bool = False, payment: bool = False, co
     return w
 
 
+def _catalogued(refusal: Any) -> str | None:
+    """Why a refusal's sentences are not those of docs/messages.md, or None."""
+    from support.prs.messages import assert_known_result
+
+    try:
+        assert_known_result(refusal, "the refusal")
+    except AssertionError as unknown:
+        return str(unknown)
+    return None
+
+
+def _prs_contract(protocol: type, service_name: str, **details: Any) -> ServiceContract:
+    """A contract derived from the service's Protocol whose refusals speak only catalogued sentences."""
+    return contract_from_protocol(protocol, service_name, refusal_check=_catalogued, **details)
+
+
 def _fixture(**needs: bool) -> Callable[[], World]:
     return lambda: world(**needs)
 
@@ -146,7 +162,7 @@ def _deal_data(client: Any) -> dict[str, Any]:
 def audit_contract() -> ServiceContract:
     from prs.audit.services import AuditServiceProtocol
 
-    return contract_from_protocol(
+    return _prs_contract(
         AuditServiceProtocol, "audit_service", version="1.1.0",
         errors={"invalid_data": ErrorSpec("record", VALIDATION, "an action that is not an audit action"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no audit entry with that id in the actor's scope"),
@@ -180,7 +196,7 @@ def notification_contract() -> ServiceContract:
     def notify(w: World) -> Call:
         return Call("notify", (), _notice(w))
 
-    return contract_from_protocol(
+    return _prs_contract(
         NotificationServiceProtocol, "notification_service", version="1.1.0",
         errors={"invalid_data": ErrorSpec("notify", VALIDATION, "unknown type or priority, text that is not text"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no notification with that id for the actor"),
@@ -208,7 +224,7 @@ def notification_contract() -> ServiceContract:
 def client_contract() -> ServiceContract:
     from prs.clients.services import ClientServiceProtocol
 
-    return contract_from_protocol(
+    return _prs_contract(
         ClientServiceProtocol, "client_service", version="1.0.0", dependencies=["audit_service"],
         data_inputs={"create": ["name", "email", "phone", "nationality"], "update": ["version"]},
         optional_inputs={"create": ["nationality"], "update": ["version"]},
@@ -237,7 +253,7 @@ def client_contract() -> ServiceContract:
 def deal_contract() -> ServiceContract:
     from prs.deals.services import DealServiceProtocol
 
-    return contract_from_protocol(
+    return _prs_contract(
         DealServiceProtocol, "deal_service", version="1.0.0", dependencies=["audit_service", "notification_service"],
         data_inputs={"create": ["client", "value", "deal_date", "due_date", "payment_method"], "update": ["version"]},
         optional_inputs={"update": ["version"]},
@@ -280,7 +296,7 @@ def payment_contract() -> ServiceContract:
         return {"deal": w.deal.pk, "payment_date": timezone.localdate().isoformat(), "amount": "100.00",
                 "payment_type": "bank"}
 
-    return contract_from_protocol(
+    return _prs_contract(
         PaymentServiceProtocol, "payment_service", version="1.0.0",
         dependencies=["audit_service", "notification_service", "commission_service"],
         data_inputs={"create": ["deal", "payment_date", "amount", "payment_type"]},
@@ -323,7 +339,7 @@ def commission_contract() -> ServiceContract:
 
         return Call("recalculate_for_payment", (decide(w.payment, "approve", verifier=w.verifier),))
 
-    return contract_from_protocol(
+    return _prs_contract(
         CommissionServiceProtocol, "commission_service", version="1.0.0",
         dependencies=["audit_service", "notification_service"],
         data_inputs={"calculate": ["user", "period_start", "period_end"], "update": ["version"]},

@@ -369,3 +369,10 @@ def test_an_operation_over_its_contract_budget_fails_on_its_example():
     result = framework_with(SlowList(), contract, clock=lambda: clock[0]).validate_service_contract("client_service")
     assert any("list: took 20.0 ms, budget 10 ms" in e for e in result.errors), result.errors
     assert result.operations["list"].source == "example" and result.operations["list"].success is False
+
+
+def test_a_refusal_the_contracts_review_rejects_breaks_the_contract():
+    contract = seed_contract()
+    contract.refusal_check = lambda refused: None if "reviewed" in str(refused.errors) else "unreviewed sentences"
+    result = framework_with(GracefulClients(), contract).validate_service_contract("client_service")
+    assert any("create refused, but unreviewed sentences" in e for e in result.errors), result.errors
