@@ -183,13 +183,11 @@ def audit_contract() -> ServiceContract:
 def notification_contract() -> ServiceContract:
     from prs.notifications.services import NotificationServiceProtocol
 
-    def outsider(w: World, superuser: bool = False) -> Any:
-        """An org admin of another organization, or a superuser (who belongs to none)."""
+    def outsider(w: World) -> Any:
+        """An org admin of another organization."""
         from prs.accounts.models import Organization, Role, User
 
         n = next(_sequence)
-        if superuser:
-            return User.objects.create_superuser(f"root{n}@contracts.test", None)
         other = Organization.objects.create(name=f"Other contract org {n}")
         return User.objects.create_user(f"outsider{n}@contracts.test", None, organization=other, role=Role.ORG_ADMIN)
 
@@ -216,7 +214,8 @@ def notification_contract() -> ServiceContract:
         },
         provocations={
             "stranger_recipient": lambda w: notify(w).with_argument("recipients", [w.admin, outsider(w)]),
-            "object_without_organization": lambda w: notify(w).with_argument("related_object", outsider(w, True)),
+            # an organization itself: a record with no organization field at all, not merely an empty one
+            "object_without_organization": lambda w: notify(w).with_argument("related_object", w.organization),
         },
     )
 
