@@ -4,7 +4,7 @@
     paths = ["app/*/services.py", "app/*/models.py"]   # globs from the project root (required)
     exclude = ["app/*/migrations/*", "app/settings.py"]  # globs never mutated, even when named on the command line
     timeout_factor = 3.0         # a mutant may take this many times its scenario's clean duration…
-    timeout_floor_seconds = 2.0  # …but never less than this per scenario
+    timeout_floor_seconds = 2.0  # …plus this many seconds per scenario
 
 Parsed once and validated: an unknown key or a wrong type is an error naming the key and the file.
 """
