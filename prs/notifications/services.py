@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from prs.accounts.models import User
 from prs.common.access import find_for_actor, for_update, object_type
+from prs.common.inputs import Payload
 from prs.common.results import ErrorCode, ServiceResult
 from prs.notifications import selectors
 from prs.notifications.models import Notification, NotificationType, Priority
@@ -53,11 +54,12 @@ class NotificationService:
             errors["type"] = [f"{type!r} is not one of {', '.join(NotificationType.values)}."]
         if priority not in Priority.values:
             errors["priority"] = [f"{priority!r} is not one of {', '.join(Priority.values)}."]
-        for field, text in (("title", title), ("message", message)):
-            if not isinstance(text, str):
-                errors[field] = [f"Must be text, not {text.__class__.__name__}."]  # `type` is a parameter here
-            elif not text.strip():
-                errors[field] = ["This field is required."]
+        # PRS writes the texts itself (short ones), but a notification is checked like any input: the column
+        # holds 200 characters of title, and a message of more than a page says too much.
+        texts = Payload({"title": title, "message": message})
+        texts.string("title", max_length=200)
+        texts.string("message", max_length=5000)
+        errors.update(texts.errors.errors)
         organization_id = getattr(related_object, "organization_id", None)
         if organization_id is None:
             errors["related_object"] = [f"{object_type(related_object)} belongs to no organization."]
@@ -72,7 +74,7 @@ class NotificationService:
                 organization_id=organization_id,
                 recipient=user,
                 notification_type=type,
-                title=title[:200],
+                title=title,
                 message=message,
                 priority=priority,
                 related_object_type=object_type(related_object),

@@ -195,11 +195,13 @@ def notification_contract() -> ServiceContract:
         return Call("notify", (), _notice(w))
 
     return _prs_contract(
-        NotificationServiceProtocol, "notification_service", version="1.1.0",
+        NotificationServiceProtocol, "notification_service", version="1.2.0",
         errors={"invalid_data": ErrorSpec("notify", VALIDATION, "unknown type or priority, text that is not text"),
                 "invalid_id": ErrorSpec("get", NOT_FOUND, "no notification with that id for the actor"),
                 "stranger_recipient": ErrorSpec("notify", VALIDATION, "a recipient of another organization (NOT-05)",
                                                 names="recipients"),
+                "long_title": ErrorSpec("notify", VALIDATION, "a title over 200 characters", names="title"),
+                "long_message": ErrorSpec("notify", VALIDATION, "a message over 5,000 characters", names="message"),
                 "object_without_organization": ErrorSpec("notify", VALIDATION,
                                                          "about an object that belongs to no organization",
                                                          names="related_object")},
@@ -214,6 +216,8 @@ def notification_contract() -> ServiceContract:
         },
         provocations={
             "stranger_recipient": lambda w: notify(w).with_argument("recipients", [w.admin, outsider(w)]),
+            "long_title": lambda w: notify(w).with_argument("title", "t" * 201),
+            "long_message": lambda w: notify(w).with_argument("message", "m" * 5001),
             # an organization itself: a record with no organization field at all, not merely an empty one
             "object_without_organization": lambda w: notify(w).with_argument("related_object", w.organization),
         },
