@@ -345,7 +345,7 @@ class PaymentService:
                 expect_ok(self.audit_service.record(
                     actor, AuditAction.CREATE, invoice, created(snapshot(invoice, ("invoice_id", "payment", "amount")))
                 ))
-                verifiers = org_members(deal.organization_id, Role.VERIFIER).exclude(pk=actor.pk)
+                verifiers = org_members(deal.organization_id, Role.VERIFIER)  # verifiers never record (PAY-01)
                 expect_ok(self.notification_service.notify(
                     verifiers,
                     NotificationType.PAYMENT_RECORDED,
