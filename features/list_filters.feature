@@ -119,3 +119,10 @@ Feature: Lists narrow down to what was asked, within one's own organization
       | nothing        |            | Alpha, Alpha, Beta, Beta, Gamma, Gamma     |
       | payment status | fully paid | Alpha, Alpha                               |
     Then each list holds exactly the records of its row
+
+  @rule:SEC-03 @rule:NOT-06
+  Scenario: The superuser reads the notifications of every organization
+    When the superuser "root" lists the notifications with each filter below
+      | filter | value            | expected                                                     |
+      | kind   | payment approved | Payment TXN-0001 approved × 2, Payment TXN-0002 approved × 2 |
+    Then each list holds exactly the records of its row
