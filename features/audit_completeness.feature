@@ -35,6 +35,11 @@ Feature: Every write leaves a complete, chained audit entry
     When "sam" tries through the API to edit the deal of sam from the address 10.9.8.7
     Then the newest audit entry of "Acme" shows the deal name changed from "Contoso deal" to "Renamed"
 
+  @rule:AUD-02
+  Scenario: An approval's audit entry shows the amount the verifier confirmed
+    When "vera" tries through the API to approve the payment from the address 10.9.8.7
+    Then the newest audit entry of "Acme" shows the verified amount set to "100.00"
+
   @rule:AUD-04
   Scenario: Each organization keeps its own chain, whatever the order of their writes
     Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
