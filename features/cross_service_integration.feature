@@ -37,6 +37,13 @@ Feature: The services work together
       | asks for a client that does not exist             | not_found        | client  |
       | changes a client of his with the version "seven"  | validation_error | version |
 
+  @rule:NOT-05
+  Scenario: A notification for members of another organization is refused, naming them
+    Given the organization "Globex" with a salesperson "gus", a verifier "gia" and an admin "gail"
+    When the notification service is asked to tell "vera", "gus" and "gail" of the deal of "sam"
+    Then the service answers "validation_error" naming "recipients"
+    And the refusal names "gail" and "gus" as not members of "Acme"
+
   Scenario: Each service calls only the services it declares
     When a payment is recorded, approved and its commission calculated while the services are watched
     Then every service called only services it declares

@@ -23,7 +23,7 @@ from prs.commissions.exchange_rates import FakeExchangeRateProvider
 from prs.commissions.models import Commission
 from prs.commissions.services import CommissionService
 from prs.common.results import ErrorCode, ServiceResult
-from prs.deals.models import Invoice, Payment
+from prs.deals.models import Deal, Invoice, Payment
 from prs.notifications.models import Notification
 from prs.services import SERVICE_CLASSES
 from support.contracts import CallLog, FailureDouble, record_services
@@ -123,6 +123,21 @@ def step_client_change_with_version(context, author, version):
     client = s.add_client(context, person, "Versioned")
     data = {"name": "Versioned again", "version": version}
     attempt(context, lambda: s.service(context, "client_service").update(person, client.pk, data))
+
+
+@when('the notification service is asked to tell "{first}", "{second}" and "{third}" of the deal of "{seller}"')
+def step_notify_people(context, first, second, third, seller):
+    deal = Deal.objects.filter(salesperson=s.user(context, seller)).latest("pk")
+    people = [s.user(context, name) for name in (first, second, third)]
+    attempt(context, lambda: s.service(context, "notification_service").notify(
+        people, "deal_created", f"Deal {deal.deal_id} created", "A deal to look at.", "medium", deal))
+
+
+@then('the refusal names "{first}" and "{second}" as not members of "{org}"')
+def step_refusal_names_strangers(context, first, second, org):
+    emails = ", ".join(sorted(s.user(context, name).email for name in (first, second)))
+    expected = f"Not members of organization {s.organization(context, org).pk}: {emails}."
+    assert answered(context).errors["recipients"] == [expected], f"expected [{expected!r}]: {context.result.errors}"
 
 
 @then('the service answers "{code}" naming "{field}"')

@@ -66,7 +66,7 @@ class Payload:
     def string(self, name: str, *, max_length: int, required: bool = True, default: str = "",
                strip: bool = True) -> str | None:
         """Every text field states its own limit: there is no default one to fall back on unnoticed. Text is
-        stripped unless `strip` is False (a password is taken exactly as typed)."""
+        stripped unless `strip` is False (see verbatim)."""
         value = self._raw(name, required)
         if value is _MISSING:
             return None if required else default
@@ -79,6 +79,10 @@ class Payload:
             self.errors.add(name, f"At most {max_length} characters (got {len(value)}).")
             return None
         return value
+
+    def verbatim(self, name: str, *, max_length: int) -> str | None:
+        """Required text taken exactly as given, spaces included (a password)."""
+        return self.string(name, max_length=max_length, strip=False)
 
     def email(self, name: str, *, required: bool = True) -> str | None:
         value = self.string(name, required=required, max_length=254)
