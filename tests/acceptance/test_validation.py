@@ -144,3 +144,17 @@ def test_a_tag_expression_that_matches_nothing_is_a_clear_error_and_the_last_rep
     assert run.last_line.startswith(NOTHING_RAN)
     assert "Traceback" not in run.output
     assert (project.path / "reports" / "report.json").read_bytes() == report
+
+
+def test_a_version_1_tag_expression_with_a_rule_id_is_a_clear_error_not_behaves_traceback(make_project):
+    parser = configparser.ConfigParser()
+    parser.read(Path(__file__).resolve().parents[2] / "behave.ini")
+    assert parser["behave"]["tag_expression_protocol"] == "v2"  # the suite's own setting, tried below
+    project = make_project("basic")
+    ini = project.path / "behave.ini"
+    ini.write_text(ini.read_text().replace("[behave]\n", "[behave]\ntag_expression_protocol = v2\n", 1))
+    run = project.behave("--tags=@rule:PAY-07,@rule:SEC-03")  # v1's "or", read by v1 as "@tag:limit"
+    assert run.returncode == 1
+    assert "NoScenarioSelected: --tags='@rule:PAY-07,@rule:SEC-03' matches none of the" in run.output
+    assert 'tag expressions use and/or/not: --tags="@a or @b"' in run.output
+    assert "Traceback" not in run.output
