@@ -235,7 +235,8 @@ class Campaign:
                                                                      batching.batch_size(len(queue), pool.size))))
                     key = f"baseline-{next(numbers)}"
                     batches[key] = batch
-                    job = ChildJob(batch, None, str(data_file), include, True, report_imports=True)
+                    job = ChildJob(batch, None, str(data_file), include, True, report_imports=True,
+                                   end_when_unfit=True)
                     pool.submit(key, job, lambda n: float(suite.scenarios[n].timeout_seconds))
                 self._check_stop()
                 for finished in pool.wait(lambda: self.stopping):

@@ -38,6 +38,9 @@ class ChildJob:
     coverage_include: tuple[str, ...] = ()
     stop_at_first_failure: bool = True
     report_imports: bool = False  # tell the parent which modules the scenarios imported (it warms up on them)
+    # A batch of the baseline: a green scenario that leaves its process unfit for the next (a thread still
+    # running, stdout replaced; the engine's WorkerHealth) ends the batch; the parent runs the rest elsewhere.
+    end_when_unfit: bool = False
 
 
 @dataclass
@@ -157,6 +160,11 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
                                             include=list(job.coverage_include))
         coverage.set_option("run:disable_warnings", ["no-data-collected", "module-not-measured"])
         coverage.start()
+    health = None
+    if job.end_when_unfit:
+        from support.engine.workers import WorkerHealth
+
+        health = WorkerHealth()
     conn.send(("ready",))
     for name in job.scenarios:
         conn.send(("start", name))
@@ -166,6 +174,8 @@ def _run(conn: Connection, job: ChildJob, database: DatabaseCopy, framework: Any
         status = str(outcome.status)
         conn.send(("done", name, status, outcome.duration_seconds, (outcome.error or "")[:2000]))
         if job.stop_at_first_failure and status not in GREEN:
+            break
+        if health is not None and health.check(outcome):  # after "done": the verdict sent is the scenario's own
             break
     if coverage is not None:
         coverage.stop()

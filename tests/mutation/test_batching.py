@@ -52,3 +52,39 @@ def test_a_child_that_died_after_its_last_scenario_is_judged_by_its_runs() -> No
     runs = [ScenarioRun(n, "passed", 0.1) for n in BATCH]
     settled = settle(BATCH, Finished("k", runs, "died", message="exit code 1"))
     assert list(settled.recorded) == list(BATCH) and settled.again == []
+
+
+class _NoDatabase:
+    def create_and_activate(self) -> None:
+        pass
+
+
+def _run_batch(leak_first: bool) -> list[tuple]:
+    """child._run in this process, on two scenarios, the first of which may leave a thread running."""
+    import threading
+    import time
+    from multiprocessing import Pipe
+
+    from support.engine import IntegrationFramework, TestScenario
+    from support.mutation.child import ChildJob, _run
+
+    def leaves_a_thread(framework: object) -> None:
+        if leak_first:
+            threading.Thread(target=time.sleep, args=(1.5,), daemon=True, name="leaked").start()
+
+    framework = IntegrationFramework()
+    framework.database_owner = "suite"  # no database: nothing to capture or reset
+    scenarios = {name: framework.register_scenario(TestScenario(name, name, fn))
+                 for name, fn in (("a", leaves_a_thread), ("b", lambda framework: None))}
+    receiving, sending = Pipe(duplex=False)
+    job = ChildJob(("a", "b"), end_when_unfit=True)
+    assert _run(sending, job, _NoDatabase(), framework, scenarios) == 0
+    messages = []
+    while receiving.poll():
+        messages.append(receiving.recv())
+    return [m[:3] for m in messages if m[0] == "done"]
+
+
+def test_a_scenario_that_leaves_its_process_unfit_ends_its_batch_with_its_own_verdict() -> None:
+    assert _run_batch(leak_first=True) == [("done", "a", "passed")]
+    assert _run_batch(leak_first=False) == [("done", "a", "passed"), ("done", "b", "passed")]

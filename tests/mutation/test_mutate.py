@@ -130,6 +130,10 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path: Path,
     assert "baseline: reused" in again.stderr
     statuses = {m["id"]: m["status"] for m in resumed["mutants"]}
     assert statuses == {m["id"]: m["status"] for m in full_run[1]["mutants"]}
+    # With -j 1 the baseline ran its scenarios two to a child (support/mutation/batching.py), with -j 2 one
+    # to a child: each scenario's coverage is its own either way.
+    covering = {m["id"]: m["covered_by"] for m in resumed["mutants"]}
+    assert covering == {m["id"]: m["covered_by"] for m in full_run[1]["mutants"]}
 
 
 def test_two_shards_merge_to_the_result_of_one_run(full_run: tuple[Path, dict[str, Any]]) -> None:
