@@ -203,3 +203,24 @@ def test_a_killed_campaigns_database_copies_are_dropped_by_the_next_run(tmp_path
         assert not claim.exists()
     finally:
         drop_leftover_databases(process.pid, env["PRS_TEST_DB_SUFFIX"])
+
+
+def test_a_baseline_scenario_past_its_time_limit_is_charged_alone(tmp_path: Path,
+                                                                   full_run: tuple[Path, dict[str, Any]]) -> None:
+    """With -j 1 the baseline runs two scenarios to a child: the stuck one's child is killed, and the scenario that
+    shared it runs again in another child (a killed child saved no coverage)."""
+    project = copy_fixture(tmp_path / "project")
+    feature = project / "features" / "pricing.feature"
+    feature.write_text(feature.read_text() + "\n  @timeout:1\n  Scenario: A stuck order never settles\n"
+                                              "    When the order is stuck\n")
+    steps = project / "steps" / "pricing_steps.py"
+    steps.write_text(steps.read_text() + '\n\n@when("the order is stuck")\ndef stuck(context):\n'
+                                         '    import time\n    time.sleep(60)\n')
+    done = mutate(project, "-j", "1", "--out", "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = load(project / "out")
+    assert list(result["baseline_failures"]) == ["pricing: A stuck order never settles"]
+    assert "no answer from pricing: A stuck order never settles" in result["baseline_failures"][
+        "pricing: A stuck order never settles"]
+    essence = {m["id"]: (m["status"], m["covered_by"]) for m in result["mutants"]}
+    assert essence == {m["id"]: (m["status"], m["covered_by"]) for m in full_run[1]["mutants"]}
