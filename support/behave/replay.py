@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from behave.capture import Captured
 from behave.formatter._registry import make_formatters
 from behave.matchers import NoMatch
 from behave.model import Feature, Rule, Scenario, Step
@@ -49,6 +50,9 @@ def apply_result(scenario: Scenario, result: Any) -> None:
     scenario.reset()
     if outcome and outcome.get("name"):
         scenario.name = outcome["name"]  # a hook in the worker renamed it: JUnit and the formatters follow
+    for name, failed, stdout, stderr, log in (outcome or {}).get("captured_parts", ()):
+        # behave's formatters print a failed scenario's captured stdout, stderr and log from here
+        scenario.captured.add_captured(Captured(stdout, stderr, log, name=name, failed=failed))
     steps = list(scenario.all_steps)
     error = result.error or ""
     if outcome and len(outcome.get("steps", [])) == len(steps):

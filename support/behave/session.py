@@ -307,6 +307,9 @@ def describe(scenario: Scenario, container_error: str | None = None) -> dict[str
             "exception_type": type(exception).__name__ if exception is not None else None,
         })
     captured = scenario.captured.output if scenario.captured else ""
+    # What behave captured (it keeps it for a failed scenario only), part by part, for the parent's formatters.
+    parts = [(part.name, part.failed, part.stdout, part.stderr, part.log)
+             for part in getattr(scenario.captured, "captures", ())]
     return {
         "name": scenario.name,  # as the hooks left it: a rename in before_scenario reaches the reports
         "location": f"{scenario.filename}:{scenario.line}",
@@ -317,6 +320,7 @@ def describe(scenario: Scenario, container_error: str | None = None) -> dict[str
         "duration": float(scenario.duration or 0.0),
         "steps": steps,
         "captured": captured or "",
+        "captured_parts": parts,
     }
 
 

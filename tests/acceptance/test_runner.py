@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 LAST_LINE = re.compile(r"^acceptance: \d+ passed, \d+ failed(, \d+ skipped)?$")
 
 
@@ -84,3 +86,20 @@ def test_a_shard_whose_scenario_is_blocked_fails(make_project):
     assert verdicts[other][2]["owned"] and "base: Wrong sum" in verdicts[other][2]["pulled_in"], verdicts
     assert verdicts[other][0] == 1, verdicts  # only blocked scenarios of its own, and still red
     assert verdicts[owner_of_base][0] == 1, verdicts
+
+
+def captured_block(output: str) -> str:
+    """What a formatter printed of a failed scenario's captured output (behave's own block)."""
+    begin = output.index("----\nCAPTURED ")
+    return output[begin:output.index("CAPTURED_SCENARIO_OUTPUT_END", begin)]
+
+
+@pytest.mark.parametrize("jobs", [[], ["-j", "2"]], ids=["sequential", "two workers"])
+def test_a_failed_scenario_shows_what_it_printed_and_logged_as_behave_does(make_project, jobs):
+    project = make_project("captured")
+    plain = project.behave("-f", "plain", "--runner", "behave.runner:Runner")
+    ours = project.behave("-f", "plain", *jobs)
+    assert ours.returncode == plain.returncode == 1
+    block = captured_block(plain.output)
+    assert "said on stdout" in block and "said on stderr" in block and "said in the log" in block, plain.output
+    assert captured_block(ours.output) == block, ours.output
