@@ -48,7 +48,12 @@ def settle(batch: tuple[str, ...], finished: Finished) -> Settled:
         for run in red:
             record(run.name, run.status, run.seconds, run.error)
         unrun = [name for name in batch if name not in ran]
-        culprit = finished.at_scenario or (unrun[0] if unrun and not red else None)
+        if finished.at_scenario or red or not unrun:
+            culprit = finished.at_scenario  # a red verdict, or all ran: nothing more to charge
+        elif ran:  # it ended between two scenarios: the last one that ran left the process so
+            culprit = list(ran)[-1]
+        else:  # it never got to a scenario: the first one is charged, as a lone child's start-up would be
+            culprit = unrun[0]
         if culprit is not None and culprit not in settled.recorded:
             status = "timed_out" if finished.ending == "timeout" else "error"
             seconds = max(0.0, finished.seconds - sum(run.seconds for run in ran.values()))

@@ -41,6 +41,15 @@ def test_a_child_that_never_started_charges_the_first_scenario_only() -> None:
     assert settled.again == ["b", "c", "d"]
 
 
+def test_a_child_that_died_between_two_scenarios_charges_the_last_one_that_ran() -> None:
+    """Never a scenario that did not run: it would lose its baseline for nothing, round after round."""
+    runs = [ScenarioRun("a", "passed", 0.1)]
+    settled = settle(BATCH, Finished("k", runs, "died", message="child exit code -11", seconds=0.4))
+    assert list(settled.recorded) == ["a"]
+    assert (settled.recorded["a"]["status"], settled.recorded["a"]["error"]) == ("error", "child exit code -11")
+    assert settled.again == ["b", "c", "d"]
+
+
 def test_a_child_that_died_after_a_red_scenario_keeps_that_verdict() -> None:
     runs = [ScenarioRun("a", "passed", 0.1), ScenarioRun("b", "error", 0.1, "boom")]
     settled = settle(BATCH, Finished("k", runs, "died", message="exit code 1"))
