@@ -58,11 +58,11 @@ Feature: Financial calculations are exact
     Then the payment is <outcome>
 
     Examples:
-      | earlier decision | amount  | outcome                                               |
-      | left pending     | 400.00  | accepted                                              |
+      | earlier decision | amount  | outcome                                                |
+      | left pending     | 400.00  | accepted                                               |
       | left pending     | 400.01  | refused as an overpayment, 400.00 of 1000.00 remaining |
       | approved         | 400.01  | refused as an overpayment, 400.00 of 1000.00 remaining |
-      | rejected         | 1000.00 | accepted                                              |
+      | rejected         | 1000.00 | accepted                                               |
 
   @rule:COM-11
   Scenario: A commission follows the approvals of its period
