@@ -307,7 +307,7 @@ class Campaign:
         # Taking turns: the words find the one outline row about this field or the one scenario about this
         # provider hundreds of places down the kill-rate ranking, and the ranking finds what words miss
         # (a default currency, an audit record). The square root: a slow scenario on topic still goes early.
-        scores = self.index.scores(mutant_query(mutant.diff, mutant.function), rest)
+        scores = self.index.scores(mutant_query(mutant), rest)
         similar = sorted((n for n in rest if scores[n] > 0), key=lambda n: (-scores[n] / seconds(n) ** 0.5, n))
         turns = [n for pair in itertools.zip_longest(similar, rest) for n in pair if n is not None]
         return tuple(dict.fromkeys([*killers, *turns]))

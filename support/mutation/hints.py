@@ -8,16 +8,16 @@ no longer kills costs one scenario, and the mutant's outcome is whatever its sce
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from support.mutation.mutants import Mutant
+from support.mutation.results import append_jsonl, read_jsonl, write_jsonl
 
 HINT_FILE = "killers.jsonl"
 
 
 def mutant_key(mutant: Mutant) -> str:
-    body = "\n".join(line for line in mutant.diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+    body = "\n".join(mutant.changed_lines())
     return hashlib.sha256(f"{mutant.file}\0{mutant.function}\0{body}".encode()).hexdigest()[:24]
 
 
@@ -27,20 +27,10 @@ class KillerHints:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / HINT_FILE
-        self.killers: dict[str, str] = {}
-        try:
-            lines = self.path.read_text("utf-8").splitlines()
-        except OSError:
-            return
-        for line in lines:
-            try:
-                entry = json.loads(line)
-                self.killers[str(entry["key"])] = str(entry["killed_by"])
-            except (ValueError, KeyError, TypeError):  # a line cut short by a stopped run
-                continue
-        if len(self.killers) < len(lines):
-            self.path.write_text("".join(json.dumps({"key": k, "killed_by": s}) + "\n"
-                                         for k, s in self.killers.items()), "utf-8")
+        entries = [e for e in read_jsonl(self.path) if isinstance(e, dict) and {"key", "killed_by"} <= set(e)]
+        self.killers: dict[str, str] = {str(e["key"]): str(e["killed_by"]) for e in entries}
+        if len(self.killers) < len(entries):
+            write_jsonl(self.path, ({"key": k, "killed_by": s} for k, s in self.killers.items()))
 
     def get(self, mutant: Mutant) -> str | None:
         return self.killers.get(mutant_key(mutant))
@@ -51,5 +41,4 @@ class KillerHints:
             return
         self.killers[key] = scenario
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps({"key": key, "killed_by": scenario}) + "\n")
+        append_jsonl(self.path, {"key": key, "killed_by": scenario})

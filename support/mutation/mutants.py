@@ -60,6 +60,10 @@ class Mutant:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def changed_lines(self, side: str = "+-") -> list[str]:
+        """The diff's removed ("-") and/or added ("+") lines, with their sign, without the file headers."""
+        return [line for line in self.diff.splitlines() if line[:1] in side and line[:3] not in ("+++", "---")]
+
 
 @dataclass(frozen=True)
 class MutatedModule:

@@ -166,19 +166,19 @@ class RunState:
         return total
 
     def load_baseline_runs(self) -> dict[str, dict[str, Any]]:
-        return {r["name"]: r["run"] for r in _read_jsonl(self.baseline_runs_path)}
+        return {r["name"]: r["run"] for r in read_jsonl(self.baseline_runs_path)}
 
     def append_baseline_run(self, name: str, run: dict[str, Any]) -> None:
-        _append_jsonl(self.baseline_runs_path, {"name": name, "run": run})
+        append_jsonl(self.baseline_runs_path, {"name": name, "run": run})
 
     def load_results(self) -> dict[str, dict[str, Any]]:
-        return {record["id"]: record for record in _read_jsonl(self.results_path)}
+        return {record["id"]: record for record in read_jsonl(self.results_path)}
 
     def append(self, record: dict[str, Any]) -> None:
-        _append_jsonl(self.results_path, record)
+        append_jsonl(self.results_path, record)
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     records = []
@@ -190,6 +190,13 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _append_jsonl(path: Path, record: dict[str, Any]) -> None:
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """The whole file at once, through a temporary file: a reader never sees it half written."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), "utf-8")
+    tmp.replace(path)
+
+
+def append_jsonl(path: Path, record: dict[str, Any]) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")

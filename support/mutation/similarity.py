@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from support.mutation.mutants import Mutant
+
 # Python's vocabulary and English glue: they say nothing about what a line does.
 STOP_WORDS = frozenset({
     "self", "cls", "none", "true", "false", "return", "if", "else", "elif", "not", "and", "or", "in", "is", "for",
@@ -46,11 +48,11 @@ def words(text: str) -> list[str]:
     return found
 
 
-def mutant_query(diff: str, function: str) -> dict[str, float]:
+def mutant_query(mutant: Mutant) -> dict[str, float]:
     """Words of the lines a mutant removes (the code as written) weigh 1, those only in its function's name
     (mangled: ``xǁCommissionServiceǁ__init__``) weigh half."""
-    removed = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---"))
-    query = dict.fromkeys(words(function.replace("ǁ", " ").removeprefix("x_")), FUNCTION_WEIGHT)
+    removed = "\n".join(line[1:] for line in mutant.changed_lines("-"))
+    query = dict.fromkeys(words(mutant.function.replace("ǁ", " ").removeprefix("x_")), FUNCTION_WEIGHT)
     query.update(dict.fromkeys(words(removed), 1.0))
     return query
 

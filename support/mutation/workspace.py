@@ -81,7 +81,7 @@ def _cache_key(relative: str, source: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _load_cached(path: Path) -> MutatedModule | None:
+def load_cached(path: Path) -> MutatedModule | None:
     try:
         data = json.loads(path.read_text("utf-8"))
         mutants = tuple(Mutant(**{**m, "only_on": tuple(m.get("only_on", ()))}) for m in data["mutants"])
@@ -110,7 +110,7 @@ def generate(root: Path, targets: Sequence[str], cache_dir: Path, jobs: int = 1)
     modules: dict[str, MutatedModule] = {}
     missing: list[str] = []
     for target in targets:
-        cached = _load_cached(cache_dir / f"{_cache_key(target, sources[target])}.json")
+        cached = load_cached(cache_dir / f"{_cache_key(target, sources[target])}.json")
         if cached is not None:
             modules[target] = cached
         else:

@@ -42,9 +42,11 @@ CURRENCY = mutant(12, '        "currency": lambda: payload.string("currency", re
 
 def test_words_split_identifiers_and_literals_and_drop_python() -> None:
     assert words('self.dueDate = payload.has("due_date") or None') == ["due", "date", "payload", "has", "due", "date"]
-    assert mutant_query(CURRENCY.diff, "xǁDealServiceǁcreate") == {"deal": 0.5, "service": 0.5, "create": 0.5,
-                                                                   "currency": 1.0, "payload": 1.0, "str": 1.0,
-                                                                   "requir": 1.0}  # stemmed alike on both sides
+    in_create = mutant(12, CURRENCY.changed_lines("-")[0][1:], CURRENCY.changed_lines("+")[0][1:],
+                       function="xǁDealServiceǁcreate")
+    assert mutant_query(in_create) == {"deal": 0.5, "service": 0.5, "create": 0.5,
+                                       "currency": 1.0, "payload": 1.0, "str": 1.0,
+                                       "requir": 1.0}  # stemmed alike on both sides
 
 
 def test_a_mutant_whose_line_names_a_field_is_tried_first_with_the_scenario_naming_it(tmp_path: Path) -> None:
@@ -57,14 +59,16 @@ def test_a_mutant_whose_line_names_a_field_is_tried_first_with_the_scenario_nami
 
 
 def test_the_kill_rate_ranking_takes_turns_with_the_words(tmp_path: Path) -> None:
-    run = campaign(tmp_path)
+    remarks_row = "fields: A new deal with remarks 5001 characters is refused -- @1.2"
+    run = campaign(tmp_path, {**TEXTS, remarks_row: TEXTS[remarks_row] + " (the payload)"})
     remarks = mutant(13, '        "remarks": lambda: payload.string("remarks", max_length=5000),',
                      '        "remarks": lambda: payload.string("remarks", max_length=5001),',
                      "x__read_payment_fields", 2)
     run._remember_killer(remarks, "workflow: A deal is recorded and paid")  # another function of the same file
     order = run._order(CURRENCY, COVERING, BASELINE)
-    assert order[:2] == ("fields: A new deal with currency blank is refused -- @1.1",  # the words' first
-                         "workflow: A deal is recorded and paid")  # the file's killer, per second
+    assert order[:3] == ("fields: A new deal with currency blank is refused -- @1.1",  # the words' first
+                         "workflow: A deal is recorded and paid",  # the file's killer, per second
+                         remarks_row)  # the words' second (it shares "payload" with the line)
 
 
 def test_a_killer_is_remembered_across_runs_and_code_edits(tmp_path: Path) -> None:
