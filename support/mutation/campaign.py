@@ -318,7 +318,7 @@ class Campaign:
         for index, mutant in enumerate(queue):
             if index >= LOOKAHEAD:
                 break
-            if mutant.function not in searching or self.killers[mutant.function]:
+            if mutant.function not in searching or self.killers.get(mutant.function) or self.hints.get(mutant):
                 del queue[index]
                 return mutant
         return queue.popleft()

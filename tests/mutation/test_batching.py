@@ -71,15 +71,16 @@ class _NoDatabase:
 def _run_batch(leak_first: bool) -> list[tuple]:
     """child._run in this process, on two scenarios, the first of which may leave a thread running."""
     import threading
-    import time
     from multiprocessing import Pipe
 
     from support.engine import IntegrationFramework, TestScenario
     from support.mutation.child import ChildJob, _run
 
+    released = threading.Event()  # the thread lives until the batch is over, however slow the machine
+
     def leaves_a_thread(framework: object) -> None:
         if leak_first:
-            threading.Thread(target=time.sleep, args=(1.5,), daemon=True, name="leaked").start()
+            threading.Thread(target=released.wait, args=(30,), daemon=True, name="leaked").start()
 
     framework = IntegrationFramework()
     framework.database_owner = "suite"  # no database: nothing to capture or reset
@@ -87,7 +88,10 @@ def _run_batch(leak_first: bool) -> list[tuple]:
                  for name, fn in (("a", leaves_a_thread), ("b", lambda framework: None))}
     receiving, sending = Pipe(duplex=False)
     job = ChildJob(("a", "b"), end_when_unfit=True)
-    assert _run(sending, job, _NoDatabase(), framework, scenarios) == 0
+    try:
+        assert _run(sending, job, _NoDatabase(), framework, scenarios) == 0
+    finally:
+        released.set()
     messages = []
     while receiving.poll():
         messages.append(receiving.recv())
