@@ -59,7 +59,3 @@ class RunnerOptions:
             raise OptionsError(f"userdata framework = {values['framework']!r}: expected module:Class")
         values["suite_userdata"] = suite_keys
         return cls(**values)
-
-    @property
-    def durations_file(self) -> str:
-        return self.durations or f"{self.reports}/report.json"

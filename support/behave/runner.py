@@ -153,6 +153,7 @@ class FrameworkRunner(Runner):
         self.reports_dir = Path(self.options.reports)
         self.report_path = self.reports_dir / "report.json"
         self.shard_plan: Any = None
+        self._durations_read: dict[Path, dict[str, float] | None] = {}  # report path -> durations (or None)
         # Each step text's match, found once by the undefined-step check and reused by the replay.
         self.step_matches: dict[tuple[str, str], Any] = {}
         if self.reports_dir != Path(REPORTS_DIR):
@@ -250,21 +251,16 @@ class FrameworkRunner(Runner):
         from support.engine.sharding import (
             ShardingError,
             dependencies_of,
-            durations_from_report,
             parse_shard_spec,
             select_shard,
         )
-        from support.reporting.report_file import ReportError, load_report
 
         try:
             index, total = parse_shard_spec(spec)
-            try:
-                # Balanced on the last full run's timings: every shard reads the same file, so all agree.
-                durations_file = Path(self.options.durations or f"{REPORTS_DIR}/report.json")
-                last = load_report(durations_file) if durations_file.exists() else None
-            except ReportError:
-                last = None  # timings are only a balancing hint
-            plan = select_shard(dependencies_of(entries), index, total, durations_from_report(last))
+            # Balanced on the last full run's timings: every shard reads the same file (not its own -D reports
+            # folder), so all agree on the split.
+            durations = self._last_durations(Path(self.options.durations or f"{REPORTS_DIR}/report.json"))
+            plan = select_shard(dependencies_of(entries), index, total, durations or {})
         except ShardingError as error:
             raise RunStopped(f"ShardError: -D shard={spec}: {error}", "bad shard") from None
         keep = set(plan.run)
@@ -323,9 +319,12 @@ class FrameworkRunner(Runner):
         progress = live_progress(self.options.progress, jobs, len(entries))
         framework.report_labels = {"title": self.options.title, "product": self.options.product}
         framework.database_owner = database_owner(self.options.databases, self.hooks)
-        framework.databases_cache = None if self.options.databases_cache == "yes" else False  # None: env decides
+        from support.engine.database_cache import cache_enabled  # the engine's Django parts load lazily
+
+        framework.databases_cache = cache_enabled(self.options.databases_cache)  # "yes": the environment decides
         if jobs > 1:
-            framework.expected_durations = self._last_durations()
+            framework.expected_durations = self._last_durations(
+                Path(self.options.durations) if self.options.durations else self.report_path)
 
         def on_result(result: Any) -> None:
             results.append(result)
@@ -372,17 +371,19 @@ class FrameworkRunner(Runner):
         blocked = counts.by_status.get("blocked", 0)
         return counts.failed > 0 or blocked > 0 or missing > 0 or self.aborted
 
-    def _last_durations(self) -> dict[str, float] | None:
-        """Each scenario's duration in the last run's report (`-D durations=`, else this run's report folder),
-        for the workers to start the long scenarios first; None without a readable report."""
+    def _last_durations(self, path: Path) -> dict[str, float] | None:
+        """Each scenario's duration in the report at `path` (the last run's), read once per run even when the
+        shard and the workers' start order both ask; None without a readable report (timings are only a
+        hint)."""
         from support.engine.sharding import durations_from_report
         from support.reporting.report_file import ReportError, load_report
 
-        path = Path(self.options.durations) if self.options.durations else self.report_path
-        try:
-            return durations_from_report(load_report(path)) if path.is_file() else None
-        except (OSError, ReportError):
-            return None  # only a scheduling hint
+        if path not in self._durations_read:
+            try:
+                self._durations_read[path] = durations_from_report(load_report(path)) if path.is_file() else None
+            except (OSError, ReportError):
+                self._durations_read[path] = None
+        return self._durations_read[path]
 
     def _write_outputs(self, report: dict[str, Any] | None) -> None:
         """HTML, JUnit, rerun file and history beside report.json (an interrupted run has only report.json)."""

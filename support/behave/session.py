@@ -306,7 +306,6 @@ def describe(scenario: Scenario, container_error: str | None = None) -> dict[str
             "error_message": step.error_message or None,
             "exception_type": type(exception).__name__ if exception is not None else None,
         })
-    captured = scenario.captured.output if scenario.captured else ""
     # What behave captured (it keeps it for a failed scenario only), part by part, for the parent's formatters.
     parts = [(part.name, part.failed, part.stdout, part.stderr, part.log)
              for part in getattr(scenario.captured, "captures", ())]
@@ -319,7 +318,6 @@ def describe(scenario: Scenario, container_error: str | None = None) -> dict[str
         "skip_reason": scenario.skip_reason,
         "duration": float(scenario.duration or 0.0),
         "steps": steps,
-        "captured": captured or "",
         "captured_parts": parts,
     }
 

@@ -106,7 +106,6 @@ class QueryCounter:
         self._stats: dict[str, list] = {}  # raw SQL -> [count, seconds]: one dict lookup per query
         self._lock = threading.Lock()
         self._wrapped: list[Any] = []  # connection wrappers we appended our hook to
-        self._active = False
         self.phase = "unphased"  # set by the behave hooks: setup, given, when, then, teardown
         # Statements run while the application serves a step: raw SQL -> times seen; the call site is looked
         # up (a frame walk) only from the second sighting on, the first being credited to that site.
@@ -182,14 +181,12 @@ class QueryCounter:
     def start(self) -> QueryCounter:
         from django.db import connections
 
-        self._active = True
         _listening(self)
         for conn in connections.all(initialized_only=True):  # this thread's; others arrive via the signal
             self._install(conn)
         return self
 
     def stop(self) -> QueryCounter:
-        self._active = False
         _active_counters.pop(id(self), None)
         for conn in self._wrapped:
             # A thread may still hold the connection: remove by identity, tolerate it being gone.
@@ -238,9 +235,8 @@ _receiver_connected = False  # in this process or the one it was forked from: re
 
 
 def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
-    for counter in list(_active_counters.values()):
-        if counter._active:
-            counter._install(connection)
+    for counter in list(_active_counters.values()):  # a stopped counter has left the dict
+        counter._install(connection)
 
 
 def _listening(counter: QueryCounter) -> None:

@@ -118,10 +118,11 @@ def longest_first(order: list[TestScenario], durations: Mapping[str, float], wor
     the progress output. A long scenario started last keeps one worker busy while the others idle; started
     first, the short ones fill in around it. The result is still topological. Scenarios without a known
     duration count as the median of the known ones; with none known, `order` is returned as it is."""
-    known = sorted(seconds for s in order if (seconds := durations.get(s.name)) is not None)
-    if not known:
+    if not any(s.name in durations for s in order):
         return list(order)
-    typical = known[len(known) // 2]
+    from support.engine.sharding import expected_costs
+
+    costs = expected_costs({s.name: s.dependencies for s in order}, durations)
     position = {s.name: i for i, s in enumerate(order)}
     dependents: dict[str, list[str]] = {}
     for scenario in order:
@@ -130,9 +131,9 @@ def longest_first(order: list[TestScenario], durations: Mapping[str, float], wor
                 dependents.setdefault(dep, []).append(scenario.name)
     chain: dict[str, float] = {}
     for scenario in reversed(order):  # dependents come later in a topological order
-        own = durations.get(scenario.name, typical)
-        chain[scenario.name] = own + max((chain[d] for d in dependents.get(scenario.name, ())), default=0.0)
-    long_chain = LONG_SHARE * sum(durations.get(s.name, typical) for s in order) / max(1, workers)
+        longest_after = max((chain[d] for d in dependents.get(scenario.name, ())), default=0.0)
+        chain[scenario.name] = costs[scenario.name] + longest_after
+    long_chain = LONG_SHARE * sum(costs.values()) / max(1, workers)
 
     def key(name: str) -> tuple[int, float, int]:
         # A long chain's dependencies have longer chains still: they come first too.

@@ -76,7 +76,7 @@ def plan_shards(
     if total < 1:
         raise ShardingError(f"number of shards must be >= 1, got {total}")
     closure = _dependency_closure(dependencies)
-    cost = _costs(dependencies, durations or {})
+    cost = expected_costs(dependencies, durations or {})
 
     run_sets: list[set[str]] = [set() for _ in range(total)]
     loads = [0.0] * total
@@ -119,9 +119,10 @@ def select_shard(
     return plan_shards(dependencies, total, durations)[index - 1]
 
 
-def _costs(dependencies: Mapping[str, Sequence[str]], durations: Mapping[str, float]) -> dict[str, float]:
-    # Scenarios new since the last report get the median of the known ones: a fair guess that
-    # keeps a suite with no history balanced by count.
+def expected_costs(dependencies: Mapping[str, Sequence[str]], durations: Mapping[str, float]) -> dict[str, float]:
+    """Each scenario's expected seconds: its last duration; one new since the last report gets the median of
+    the known ones (a fair guess that keeps a suite with no history balanced by count). Sharding and the
+    workers' start order (scheduling.longest_first) guess alike."""
     known = [float(durations[n]) for n in dependencies if n in durations]
     default = statistics.median(known) if known else DEFAULT_DURATION_SECONDS
     return {n: float(durations.get(n, default)) for n in dependencies}
