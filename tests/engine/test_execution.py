@@ -372,3 +372,28 @@ def test_workers_are_reused_across_scenarios_that_commit(engine: EngineHarness) 
     assert first == commits_pid == after
     assert os.getpid() != first
 
+
+
+def test_the_invariants_are_told_the_tables_empty_when_clean_and_not_written(engine: EngineHarness) -> None:
+    """What lets a check skip a rule (Writes.empty) comes from the worker's real clean state: a table the
+    scenario wrote is never in it, one that is empty when clean and untouched is."""
+    seen = engine.tmp / "empty.txt"
+
+    class Framework(type(engine.framework)):
+        def check_invariants(self, scenario, writes) -> None:
+            with seen.open("a") as record:
+                record.write(f"{scenario.name}: {' '.join(sorted(writes.empty.get('default', ())))}\n")
+
+    def leaves_a_group(framework: object) -> None:
+        from django.contrib.auth.models import Group
+
+        Group.objects.create(name="stray")
+
+    engine.framework = Framework()
+    engine.add("first", passes)  # a worker's first check is a full one, with nothing known empty
+    engine.add("writes", leaves_a_group, dependencies=["first"])
+    engine.run()
+    told = dict(line.split(": ", 1) for line in seen.read_text().splitlines())
+    assert told["first"] == ""
+    empty = set(told["writes"].split())
+    assert "auth_group" not in empty and "audit_auditlog" in empty, empty
