@@ -145,9 +145,9 @@ class Replayer:
         self.open_feature: Feature | None = None
         self.open_rule: Rule | None = None
         self.replayed: set[str] = set()
-        # Step matching is most of a replay's cost: (step type, text) -> match, seeded with the runner's own
-        # (its undefined-step check matched every selected step already).
-        self._matches: dict[tuple[str, str], Any] = {k: m for k, m in (matches or {}).items() if m is not None}
+        # Step matching is most of a replay's cost: (step type, text) -> match, the runner's own (its
+        # undefined-step check matched every selected step already), shared.
+        self._matches: dict[tuple[str, str], Any] = matches if matches is not None else {}
 
     def replay(self, result: Any) -> None:
         forget_shared_models()  # workers forked from now on must not inherit replayed statuses
@@ -168,7 +168,7 @@ class Replayer:
         for step in scenario.all_steps:
             key = (step.step_type, step.name)  # what behave matches on: the same text, the same match
             match = self._matches.get(key)
-            if match is None:
+            if match is None:  # a step outside the checked selection (a dependency's, say)
                 match = self._matches[key] = registry.find_match(step) or NoMatch()
             for formatter in self.formatters:
                 formatter.match(match)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from behave.formatter._registry import make_formatters
+from behave.matchers import NoMatch
 from behave.model import Feature, Scenario
 from behave.runner import Context, Runner, the_step_registry
 from behave.runner_util import collect_feature_locations, parse_features, print_undefined_step_snippets
@@ -154,7 +155,8 @@ class FrameworkRunner(Runner):
         self.report_path = self.reports_dir / "report.json"
         self.shard_plan: Any = None
         self._durations_read: dict[Path, dict[str, float] | None] = {}  # report path -> durations (or None)
-        # Each step text's match, found once by the undefined-step check and reused by the replay.
+        # Each step text's match (NoMatch when undefined), found once by the undefined-step check and reused by
+        # the replay.
         self.step_matches: dict[tuple[str, str], Any] = {}
         if self.reports_dir != Path(REPORTS_DIR):
             _move_outputs(config, self.reports_dir)
@@ -275,8 +277,8 @@ class FrameworkRunner(Runner):
             for step in entry.scenario.all_steps:
                 key = (step.step_type, step.name)  # what behave matches on: the same text, the same match
                 if key not in self.step_matches:
-                    self.step_matches[key] = registry.find_match(step)
-                if self.step_matches[key] is None:
+                    self.step_matches[key] = registry.find_match(step) or NoMatch()
+                if isinstance(self.step_matches[key], NoMatch):
                     undefined.append(step)
         if not undefined:
             return
