@@ -121,3 +121,15 @@ def _entries(fd: int) -> list[dict[str, Any]]:
             elif isinstance(entry, dict) and entry.get("name"):
                 live[json.dumps(entry, sort_keys=True)] = entry
     return list(live.values())
+
+
+def claim_entry(alias: str, name: str) -> dict[str, Any]:
+    """What identifies a test database for a later run: its server, and its name (a SQLite file's full path)."""
+    from django.db import connections
+
+    settings = connections[alias].settings_dict
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        return {"vendor": vendor, "name": os.path.abspath(name)}
+    return {"vendor": vendor, "host": settings.get("HOST") or "", "port": str(settings.get("PORT") or ""),
+            "name": name}

@@ -35,11 +35,10 @@ import sqlite3
 import sys
 import uuid
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from support.engine.claims import RunClaim
+from support.engine.claims import RunClaim, claim_entry
 
 ENVIRONMENT_VARIABLE = "PRS_DATABASES_CACHE"
 TEMPLATE_SUFFIX = ".sqlite-template"
@@ -203,21 +202,20 @@ def cacheable(aliases: list[str]) -> bool:
     return len(signatures) == len(aliases)
 
 
-ClaimEntry = Callable[[str, str], dict[str, Any]]  # (alias, database name) -> the claim's entry for it
 
 
-def setup_databases_cached(aliases: list[str], verbosity: int, claim: RunClaim | None,
-                           claim_entry: ClaimEntry) -> list[tuple[Any, str, bool]]:
+def setup_databases_cached(aliases: list[str], verbosity: int,
+                           claim: RunClaim | None) -> list[tuple[Any, str, bool]]:
     """Like Django's `setup_databases` (same return value, for `teardown_databases`), copying each alias's cached
     template when there is one for its key, and making one after migrating when there is not. A temporary copy
-    is recorded in `claim` (as `claim_entry` names it) before it is made."""
+    is recorded in `claim` before it is made."""
     from django.test.utils import setup_databases
 
     if not cacheable(aliases):
         return setup_databases(verbosity=verbosity, interactive=False, aliases=set(aliases), serialized_aliases=set())
     created: list[tuple[Any, str, bool]] = []
     for alias in aliases:
-        template = _template_for(alias, claim, claim_entry)
+        template = _template_for(alias, claim)
         restored = template.restore(verbosity)
         if restored is not None:
             created.append(restored)
@@ -233,21 +231,20 @@ def setup_databases_cached(aliases: list[str], verbosity: int, claim: RunClaim |
     return created
 
 
-def _template_for(alias: str, claim: RunClaim | None, claim_entry: ClaimEntry) -> _Template:
+def _template_for(alias: str, claim: RunClaim | None) -> _Template:
     from django.db import connections
 
     cls = SqliteTemplate if connections[alias].vendor == "sqlite" else PostgresTemplate
-    return cls(alias, cache_key(alias), claim, claim_entry)
+    return cls(alias, cache_key(alias), claim)
 
 
 class _Template:
-    def __init__(self, alias: str, key: str, claim: RunClaim | None, claim_entry: ClaimEntry) -> None:
+    def __init__(self, alias: str, key: str, claim: RunClaim | None) -> None:
         from django.db import connections
 
         self.alias = alias
         self.key = key
         self.claim = claim
-        self.claim_entry = claim_entry
         self.connection = connections[alias]
         self.test_name = str(self.connection.creation._get_test_db_name())
         self.base_name = str(self.connection.settings_dict["NAME"])  # before setup_databases points it elsewhere
@@ -314,7 +311,7 @@ class SqliteTemplate(_Template):
         temporary file, then rename it to its final name, which carries the digest of its bytes."""
         unique = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
         temporary = os.path.join(self.folder, f".test-db-cache_{self.alias}_{self.key}.{unique}.tmp")
-        entry = self.claim_entry(self.alias, temporary)
+        entry = claim_entry(self.alias, temporary)
         if self.claim is not None:
             self.claim.record(entry)
         try:
@@ -390,7 +387,7 @@ class PostgresTemplate(_Template):
         a template name only ever names a complete copy."""
         quote = self.connection.ops.quote_name
         temporary = f"{self.prefix[:30]}cachetmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"  # never matches prefix
-        entry = self.claim_entry(self.alias, temporary)
+        entry = claim_entry(self.alias, temporary)
         if self.claim is not None:
             self.claim.record(entry)
         self.connection.close()  # CREATE DATABASE ... TEMPLATE needs the source without sessions

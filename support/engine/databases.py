@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from support.engine.claims import RunClaim, reclaim
+from support.engine.claims import RunClaim, claim_entry, reclaim
 from support.engine.clean_state import CleanState
 from support.engine.database_cache import cache_enabled, remove_sqlite_files, setup_databases_cached
 from support.engine.writes import Writes, process_tracker
@@ -179,7 +179,7 @@ class TestDatabases(_WorkerCopies):
         original_names = {alias: connections[alias].settings_dict["NAME"] for alias in self.aliases}
         try:
             if self.cache:
-                self._created_config = setup_databases_cached(self.aliases, self.verbosity, self.claim, claim_entry)
+                self._created_config = setup_databases_cached(self.aliases, self.verbosity, self.claim)
             else:
                 self._created_config = setup_databases(
                     verbosity=self.verbosity, interactive=False, aliases=set(self.aliases), serialized_aliases=set()
@@ -315,18 +315,6 @@ def claim_and_reclaim() -> RunClaim:
     """This run's claim, taken after dropping what the claims of dead runs name."""
     reclaim(drop_claimed)
     return RunClaim()
-
-
-def claim_entry(alias: str, name: str) -> dict[str, Any]:
-    """What identifies a test database for a later run: its server, and its name (a SQLite file's full path)."""
-    from django.db import connections
-
-    settings = connections[alias].settings_dict
-    vendor = connections[alias].vendor
-    if vendor == "sqlite":
-        return {"vendor": vendor, "name": os.path.abspath(name)}
-    return {"vendor": vendor, "host": settings.get("HOST") or "", "port": str(settings.get("PORT") or ""),
-            "name": name}
 
 
 def drop_claimed(entry: dict[str, Any]) -> bool:
