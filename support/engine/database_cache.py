@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from support.engine.claims import RunClaim, claim_entry
+from support.engine.dropping import drop_database, remove_sqlite_files
 
 ENVIRONMENT_VARIABLE = "PRS_DATABASES_CACHE"
 TEMPLATE_SUFFIX = ".sqlite-template"
@@ -339,13 +340,6 @@ class SqliteTemplate(_Template):
                     os.remove(old)
 
 
-def remove_sqlite_files(name: str) -> None:
-    """A SQLite database file and its journals, if they exist."""
-    for path in (name, f"{name}-journal", f"{name}-wal", f"{name}-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-
-
 def _mtime(path: str) -> float:
     try:
         return os.stat(path).st_mtime
@@ -374,11 +368,11 @@ class PostgresTemplate(_Template):
         try:
             if not self._execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)):
                 return False
-            self._execute(f"DROP DATABASE IF EXISTS {quote(self.test_name)} WITH (FORCE)")  # stale, claimed by us
+            drop_database(self.alias, self.test_name)  # stale, claimed by us
             self._execute(f"CREATE DATABASE {quote(self.test_name)} TEMPLATE {quote(self.name)}")
         except Exception:  # the template is busy or gone: migrate as without a cache
             with contextlib.suppress(Exception):
-                self._execute(f"DROP DATABASE IF EXISTS {quote(self.test_name)} WITH (FORCE)")
+                drop_database(self.alias, self.test_name)
             return False
         return True
 
@@ -397,7 +391,7 @@ class PostgresTemplate(_Template):
             self._execute(f"ALTER DATABASE {quote(temporary)} RENAME TO {quote(self.name)}")
         finally:
             with contextlib.suppress(Exception):
-                self._execute(f"DROP DATABASE IF EXISTS {quote(temporary)} WITH (FORCE)")
+                drop_database(self.alias, temporary)
             if self.claim is not None:
                 self.claim.forget(entry)
         like = self.prefix.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"

@@ -30,13 +30,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from support.engine.claims import RunClaim, claim_entry, reclaim
 from support.engine.clean_state import CleanState
-from support.engine.database_cache import cache_enabled, remove_sqlite_files, setup_databases_cached
+from support.engine.database_cache import cache_enabled, setup_databases_cached
+from support.engine.dropping import drop_database, remove_sqlite_files
 from support.engine.writes import Writes, process_tracker
 
 TEST_DATABASE_PREFIX = "test_"  # django.db.backends.base.creation.TEST_DATABASE_PREFIX
@@ -200,7 +200,7 @@ class TestDatabases(_WorkerCopies):
             connections[alias].settings_dict["NAME"] = original_names[alias]
             settings.DATABASES[alias]["NAME"] = original_names[alias]
             with contextlib.suppress(Exception):
-                _drop_named_database(alias, name)
+                drop_database(alias, name)
 
     def new_worker_database(self) -> WorkerDatabase:
         """Parent side, before forking the worker. Leaves the parent's connections closed."""
@@ -224,7 +224,7 @@ class TestDatabases(_WorkerCopies):
     def _drop(self, copy: WorkerDatabase) -> None:
         for alias, clone_settings in copy.settings_by_alias.items():
             if clone_settings is not None:
-                _drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
+                drop_database(alias, clone_settings["NAME"], copy.suffix, self.verbosity)
 
     def teardown(self) -> None:
         self._discard_all()
@@ -304,7 +304,7 @@ class SuiteDatabases(_WorkerCopies):
     def _drop(self, copy: SuiteWorkerDatabase) -> None:
         """Its after_all did not drop it if the worker was killed: drop it here (a no-op when it is gone)."""
         for alias, name in copy.names.items():
-            _drop_named_database(alias, name)
+            drop_database(alias, name)
 
     def teardown(self) -> None:
         self._discard_all()
@@ -324,40 +324,9 @@ def drop_claimed(entry: dict[str, Any]) -> bool:
         return True
     for alias in database_aliases():
         if claim_entry(alias, entry["name"]) == entry:
-            _drop_named_database(alias, entry["name"])
+            drop_database(alias, entry["name"])
             return True
     return False
-
-
-def _drop_named_database(alias: str, name: str) -> None:
-    """Drop a test database by name, if it exists (a SQLite file, or a PostgreSQL database)."""
-    from django.db import connections
-
-    if connections[alias].vendor == "sqlite":
-        remove_sqlite_files(name)
-    else:
-        _drop_database(alias, name, "", 0)
-
-
-def _drop_database(alias: str, name: str, suffix: str, verbosity: int) -> None:
-    from django.db import connections
-
-    conn = connections[alias]
-    if conn.vendor == "postgresql":
-        # A killed worker's (or its threads') sessions may linger for a moment: FORCE ends them.
-        for attempt in range(3):
-            try:
-                with conn.creation._nodb_cursor() as cursor:
-                    cursor.execute(f"DROP DATABASE IF EXISTS {conn.ops.quote_name(name)} WITH (FORCE)")
-                return
-            except Exception:
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)
-    elif conn.vendor == "sqlite":  # a file copy: idempotent, as a second signal may finish an interrupted drop
-        remove_sqlite_files(name)
-    else:
-        conn.creation.destroy_test_db(verbosity=verbosity, suffix=suffix)
 
 
 class WorkerIsolation:
