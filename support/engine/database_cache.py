@@ -54,15 +54,21 @@ def cache_enabled(setting: str | None = None) -> bool:
     return os.environ.get(ENVIRONMENT_VARIABLE, "yes").strip().lower() not in ("no", "0", "off", "false")
 
 
-def _file_digest(path: str | None, seen: dict[str, str]) -> str:
+def _read(path: str, read: dict[str, bytes | None]) -> bytes | None:
+    """A file's bytes, read once per key computation (a migration is hashed and searched for its imports)."""
+    if path not in read:
+        try:
+            read[path] = Path(path).read_bytes()
+        except OSError:
+            read[path] = None
+    return read[path]
+
+
+def _file_digest(path: str | None, read: dict[str, bytes | None]) -> str:
     if not path:
         return "-"
-    if path not in seen:
-        try:
-            seen[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            seen[path] = "unreadable"
-    return seen[path]
+    content = _read(path, read)
+    return "unreadable" if content is None else hashlib.sha256(content).hexdigest()
 
 
 def _module_file(module_name: str | None) -> str | None:
@@ -80,7 +86,7 @@ def cache_key(alias: str) -> str:
 
     conn = connections[alias]
     settings_dict = conn.settings_dict
-    seen: dict[str, str] = {}
+    read: dict[str, bytes | None] = {}
     parts: list[str] = [
         f"django={django.get_version()}",
         f"python={sys.version_info[:2]}",
@@ -98,13 +104,13 @@ def cache_key(alias: str) -> str:
         parts.append(f"server={settings_dict.get('HOST')}:{settings_dict.get('PORT')}/{settings_dict.get('NAME')}")
     for router in getattr(settings, "DATABASE_ROUTERS", []):
         module = router.rpartition(".")[0] if isinstance(router, str) else type(router).__module__
-        parts.append(f"router {module}={_file_digest(_module_file(module), seen)}")
+        parts.append(f"router {module}={_file_digest(_module_file(module), read)}")
     # Names, not paths, go into the key: two checkouts of one project share a PostgreSQL server's template.
     for app_label, name, path in _migration_files():
-        parts.append(f"migration {app_label} {name}={_file_digest(path, seen)}")
+        parts.append(f"migration {app_label} {name}={_file_digest(path, read)}")
         if path.endswith(".py"):
-            for module, imported in _imported_files(path):
-                parts.append(f"  imports {module}={_file_digest(imported, seen)}")
+            for module, imported in _imported_files(_read(path, read) or b""):
+                parts.append(f"  imports {module}={_file_digest(imported, read)}")
     # The models of every app: `migrate --run-syncdb` builds the tables of apps without migrations from them, and
     # the content types and permissions made after migrating come from them, not from the migrations.
     for app_config in apps.get_app_configs():
@@ -114,12 +120,12 @@ def cache_key(alias: str) -> str:
             if models_file and Path(models_file).name == "__init__.py":
                 files = sorted(str(p) for p in Path(models_file).parent.rglob("*.py"))
             parts.extend(f"models {app_config.label} {os.path.relpath(f, app_config.path) if f else f}="
-                         f"{_file_digest(f, seen)}" for f in files)
+                         f"{_file_digest(f, read)}" for f in files)
     for signal in (pre_migrate, post_migrate):
         for receiver in _receivers(signal):
             module = getattr(receiver, "__module__", None)
             parts.append(f"receiver {module}.{getattr(receiver, '__qualname__', '?')}="
-                         f"{_file_digest(_source_file(receiver) or _module_file(module), seen)}")
+                         f"{_file_digest(_source_file(receiver) or _module_file(module), read)}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:KEY_LENGTH]
 
 
@@ -149,13 +155,10 @@ def _migration_files() -> list[tuple[str, str, str]]:
 _IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
 
 
-def _imported_files(path: str) -> list[tuple[str, str | None]]:
-    """The files of the modules a migration file imports other than Django and the standard library: a data
-    migration's helpers (one level deep; its own folder is hashed whole anyway)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
+def _imported_files(source: bytes) -> list[tuple[str, str | None]]:
+    """The files of the modules a migration file (its source) imports other than Django and the standard library:
+    a data migration's helpers (one level deep; its own folder is hashed whole anyway)."""
+    text = source.decode("utf-8", errors="replace")
     files = []
     for match in _IMPORT.finditer(text):
         name = match.group(1) or match.group(2)
