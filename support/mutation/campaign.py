@@ -331,12 +331,12 @@ class Campaign:
         self.all_kills[scenario] += 1
 
     def _limit(self, baseline: Baseline) -> Callable[[str], float]:
-        factor, floor = self.config.timeout_factor, self.config.timeout_floor_seconds
+        factor, margin = self.config.timeout_factor, self.config.timeout_margin_seconds
 
         def limit(name: str) -> float:
             # Added, not max(): a busy machine slows every scenario by about the same amount, and a scenario of
             # 1.5 s given 4.5 s timed out on a loaded machine (a "kill" no mutant earned).
-            return floor + factor * float(baseline.scenarios[name]["seconds"])
+            return margin + factor * float(baseline.scenarios[name]["seconds"])
 
         return limit
 

@@ -4,7 +4,7 @@
     paths = ["app/*/services.py", "app/*/models.py"]   # globs from the project root (required)
     exclude = ["app/*/migrations/*", "app/settings.py"]  # globs never mutated, even when named on the command line
     timeout_factor = 3.0         # a mutant may take this many times its scenario's clean duration…
-    timeout_floor_seconds = 2.0  # …plus this many seconds per scenario
+    timeout_margin_seconds = 2.0  # …plus this many seconds per scenario
 
 Parsed once and validated: an unknown key or a wrong type is an error naming the key and the file.
 """
@@ -29,7 +29,7 @@ class MutateConfig:
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     timeout_factor: float = 3.0
-    timeout_floor_seconds: float = 2.0
+    timeout_margin_seconds: float = 2.0
     source: str = "pyproject.toml"
     root: Path = field(default_factory=Path.cwd)
 
@@ -61,7 +61,10 @@ def load_config(root: Path | None = None) -> MutateConfig:
         return MutateConfig(source=where, root=root)
     if not isinstance(section, dict):
         raise MutationConfigError(f"{where}: [{SECTION}] must be a table")
-    known = {"paths", "exclude", "timeout_factor", "timeout_floor_seconds"}
+    if "timeout_floor_seconds" in section:  # its old name, from when it was a minimum rather than an addition
+        raise MutationConfigError(f"{where}: [{SECTION}] timeout_floor_seconds is now timeout_margin_seconds: "
+                                  "seconds added to timeout_factor × a scenario's clean duration, not a minimum")
+    known = {"paths", "exclude", "timeout_factor", "timeout_margin_seconds"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise MutationConfigError(f"{where}: [{SECTION}] unknown key(s) {', '.join(unknown)} "
@@ -70,7 +73,7 @@ def load_config(root: Path | None = None) -> MutateConfig:
     for key in ("paths", "exclude"):
         if key in section:
             values[key] = _strings(section[key], key, where)
-    for key in ("timeout_factor", "timeout_floor_seconds"):
+    for key in ("timeout_factor", "timeout_margin_seconds"):
         if key in section:
             values[key] = _positive(section[key], key, where)
     return MutateConfig(source=where, root=root, **values)

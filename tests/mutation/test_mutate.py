@@ -224,3 +224,16 @@ def test_a_baseline_scenario_past_its_time_limit_is_charged_alone(tmp_path: Path
         "pricing: A stuck order never settles"]
     essence = {m["id"]: (m["status"], m["covered_by"]) for m in result["mutants"]}
     assert essence == {m["id"]: (m["status"], m["covered_by"]) for m in full_run[1]["mutants"]}
+
+
+def test_the_old_name_of_the_timeout_margin_says_its_new_name(tmp_path: Path) -> None:
+    """`timeout_floor_seconds` was a minimum; it became an amount added, under a new name: an old file is told."""
+    from support.mutation.config import MutationConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.prs-acceptance.mutate]\npaths = ["a.py"]\n'
+                                             "timeout_floor_seconds = 2\n")
+    with pytest.raises(MutationConfigError, match="timeout_floor_seconds is now timeout_margin_seconds"):
+        load_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.prs-acceptance.mutate]\npaths = ["a.py"]\n'
+                                             "timeout_margin_seconds = 0.5\n")
+    assert load_config(tmp_path).timeout_margin_seconds == 0.5
