@@ -9,7 +9,9 @@ seconds, as ratios to plain behave, as milliseconds per scenario, and as CPU sec
 (which the machine's other load changes least). A trivial scenario has three steps and one tiny query; the
 suites are generated in a temporary folder (50 scenarios per feature file) and run on PRS's settings (a SQLite
 test database file) with the framework of the repository's behave.ini. The machine's load average is printed
-with the table: the ratios matter more than the absolute times.
+with the table: the ratios matter more than the absolute times. A one-scenario suite measures each runner's
+fixed start-up; what a trivial scenario costs beyond it (wall and CPU) follows the table, with the CPU per scenario
+that `-j 2` could spend at most to be 1.6× faster than plain behave.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PER_FEATURE = 50
+STARTUP = "start-up (1 trivial)"
+TARGET_SPEEDUP = 1.6  # issue 14: `-j 2` at least this much faster than plain behave sequential
 
 ENVIRONMENT = '''\
 import os
@@ -212,6 +216,9 @@ def main() -> int:
     print(f"# bench_scale {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load()} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         suites: list[tuple[str, Path, int]] = []
+        if sizes:  # each runner's fixed cost: what a one-scenario suite takes
+            make_trivial_suite(Path(tmp) / "trivial_1", 1)
+            suites.append((STARTUP, Path(tmp) / "trivial_1", 1))
         for size in sizes:
             folder = Path(tmp) / f"trivial_{size}"
             make_trivial_suite(folder, size)
@@ -227,10 +234,42 @@ def main() -> int:
                 print(f"  {label:>14} | {name:<16} | {shown}", file=sys.stderr, flush=True)
             rows.append((label, count, timings))
     print_table(rows)
+    print_marginal_costs(rows)
     if behavex is None and not args.no_behavex:
         print("BehaveX is not installed: pip install -e '.[bench]'")
     print(f"# {load()} at the end")
     return 0
+
+
+def print_marginal_costs(rows: list[tuple[str, int, dict[str, Timing]]]) -> None:
+    """Per trivial scenario beyond the fixed start-up (the one-scenario run): wall and CPU milliseconds. And what
+    `-j 2` needs to be TARGET_SPEEDUP× faster than plain behave sequential: its start-up leaves
+    `plain / TARGET_SPEEDUP - start-up` seconds for N scenarios on the machine's cores, so the CPU a scenario may
+    cost in all the run's processes together is at most `cores × that / N` (perfect overlap assumed)."""
+    startup = next((timings for label, _, timings in rows if label == STARTUP), None)
+    if startup is None:
+        return
+    cores = os.cpu_count() or 1
+    print(f"\nPer trivial scenario beyond the start-up (the {STARTUP} row), and the CPU budget per scenario of "
+          f"`-j 2` for {TARGET_SPEEDUP}× faster than plain behave on {cores} cores:")
+    for label, count, timings in rows:
+        if label in (STARTUP, "PRS suite") or count < 2:
+            continue
+        cells = []
+        for name, timing in timings.items():
+            first = startup.get(name)
+            if timing.seconds is None or first is None or first.seconds is None:
+                continue
+            wall = 1000 * (timing.seconds - first.seconds) / (count - 1)
+            cpu = 1000 * (timing.cpu_seconds - first.cpu_seconds) / (count - 1)
+            cells.append(f"{name} {wall:.2f} ms wall, {cpu:.2f} ms cpu")
+        line = f"- {label}: " + "; ".join(cells)
+        plain, parallel, parallel_start = (timings.get("plain behave"), timings.get("ours -j 2"),
+                                           startup.get("ours -j 2"))
+        if plain and parallel and parallel_start and None not in (plain.seconds, parallel_start.seconds):
+            budget = 1000 * cores * (plain.seconds / TARGET_SPEEDUP - parallel_start.seconds) / count
+            line += f"; budget for `-j 2` {budget:.2f} ms cpu per scenario"
+        print(line)
 
 
 def count_prs_scenarios() -> int:
