@@ -8,7 +8,7 @@ import os
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 # Test users need no costly password hashing (PBKDF2's million rounds would dominate the suite).
 os.environ.setdefault("PRS_FAST_HASHER", "1")
 django.setup()

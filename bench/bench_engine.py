@@ -1,6 +1,6 @@
 """Engine benchmark: sequential vs parallel workers, and the monitoring overhead — measured in one run.
 
-    DJANGO_SETTINGS_MODULE=prs.settings .venv/bin/python bench/bench_engine.py [--scenarios 8] [--rows 1500]
+    DJANGO_SETTINGS_MODULE=support.prs.settings .venv/bin/python bench/bench_engine.py [--scenarios 8] [--rows 1500]
     (add DATABASE_URL=postgres://... PRS_TEST_DB_SUFFIX=bench for PostgreSQL)
 
 Every configuration runs the same independent, database-bound scenarios (ORM inserts and reads on
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 os.environ.setdefault("PRS_FAST_HASHER", "1")
 
 import django  # noqa: E402

@@ -37,7 +37,7 @@ TARGET_SPEEDUP = 1.6  # issue 14: `-j 2` at least this much faster than plain be
 ENVIRONMENT = '''\
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 import django  # noqa: E402
 
 django.setup()
@@ -94,7 +94,7 @@ import sys
 import types
 from multiprocessing import util
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 import django  # noqa: E402
 
 django.setup()
@@ -166,7 +166,8 @@ class Timing:
 
 
 def timed(args: list[str], cwd: Path, expected_scenarios: int) -> Timing:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PRS_FAST_HASHER": "1", "DJANGO_SETTINGS_MODULE": "prs.settings"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PRS_FAST_HASHER": "1",
+           "DJANGO_SETTINGS_MODULE": "support.prs.settings"}
     env.pop("DATABASE_URL", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()

@@ -57,7 +57,7 @@ def contract_validation() -> tuple[float, str] | str:
     export = getattr(contracts, "export_contracts", None)
     if not (compare and export):
         return "missing: support.prs.contracts.export_contracts/compare_contracts"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
     import django
 
     django.setup()

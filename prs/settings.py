@@ -1,5 +1,7 @@
-"""Settings for PRS. SQLite by default; PostgreSQL (or any backend) through DATABASE_URL."""
-import importlib.util
+"""Settings for PRS. SQLite by default; PostgreSQL (or any backend) through DATABASE_URL.
+
+The product's only: what its tests need on top (test database names, a fast hasher, the demo-data command)
+lives with them, in support/prs/settings.py."""
 import os
 from pathlib import Path
 
@@ -31,10 +33,6 @@ INSTALLED_APPS = [
     "prs.notifications",
     "prs.audit",
 ]
-# The demo-data command (`seed_demo`) belongs to the test tooling, which PRS does not depend on:
-# it is installed only where that tooling is present.
-if importlib.util.find_spec("support.seeding") is not None:
-    INSTALLED_APPS.append("support.seeding")
 
 MIDDLEWARE = [
     "prs.common.transport.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
@@ -79,24 +77,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # transaction begins, so two transactions never deadlock upgrading read locks (the row locks of
     # select_for_update do not exist on SQLite; the database-wide write lock stands in for them).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
-    # The test database is a file, not SQLite's shared-cache memory database: shared-cache table locks fail
-    # at once ("database table is locked") instead of waiting, which breaks truly concurrent scenarios.
-    # The process id keeps simultaneous runs apart; Django deletes the file when the run ends.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_prs_{os.getpid()}.sqlite3")}
-# Test databases get a suffix from PRS_TEST_DB_SUFFIX so concurrent runs (pytest, behave, CI jobs)
-# on one PostgreSQL server never clobber each other.
-_test_suffix = os.environ.get("PRS_TEST_DB_SUFFIX", "")
-if _test_suffix and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_test_suffix}"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS: list[dict] = []
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if os.environ.get("PRS_FAST_HASHER", "0") == "1":
-    # Tests and demo data: hashing with 1M PBKDF2 iterations would dominate every run.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -303,7 +303,7 @@ def _django_setup() -> None:
 
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
     django.setup()
 
 

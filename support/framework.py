@@ -1,7 +1,7 @@
 """The seed's names in one place: `from support.framework import TestScenario, TestResult, integration_framework`.
 
 `integration_framework` is the PRS framework (engine + PRS test data and assertions). Django must be set
-up first (DJANGO_SETTINGS_MODULE=prs.settings, then `django.setup()`): the PRS half imports PRS's models.
+up first (DJANGO_SETTINGS_MODULE=support.prs.settings, then `django.setup()`): the PRS half imports PRS's models.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from support.engine import Status, TestResult, TestScenario, assert_performance_
 
 if not apps.ready:
     raise ImproperlyConfigured(
-        "support.framework imports PRS's models: set DJANGO_SETTINGS_MODULE=prs.settings and call django.setup() "
-        "before importing it"
+        "support.framework imports PRS's models: set DJANGO_SETTINGS_MODULE=support.prs.settings and call "
+        "django.setup() before importing it"
     )
 
 from support.prs.consistency import ConsistencyError  # noqa: E402

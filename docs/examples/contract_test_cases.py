@@ -34,7 +34,7 @@ class MyServiceIntegrationTest(ServiceIntegrationTestCase):
 
 if __name__ == "__main__":
     # What `python manage.py test ...` does, for a module outside the project's packages.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
     import django
     from django.test.runner import DiscoverRunner
 

@@ -39,7 +39,7 @@ class FixtureProject:
     path: Path
 
     def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
-        return child_env("behave", DJANGO_SETTINGS_MODULE="prs.settings", FIXTURE_STATE_DIR=str(self.path),
+        return child_env("behave", DJANGO_SETTINGS_MODULE="support.prs.settings", FIXTURE_STATE_DIR=str(self.path),
                          **(env or {}))
 
     def start(self, *args: str, env: dict[str, str] | None = None) -> psutil.Popen:

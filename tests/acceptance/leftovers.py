@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 
-VAR_DIR = Path(__file__).resolve().parents[2] / "var"  # where prs.settings puts SQLite test databases
+VAR_DIR = Path(__file__).resolve().parents[2] / "var"  # where support.prs.settings puts SQLite test databases
 
 
 def on_postgres() -> bool:

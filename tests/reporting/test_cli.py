@@ -124,7 +124,7 @@ def test_seed_creates_demo_data_in_a_migrated_database_and_only_tops_up(tmp_path
     import os
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'seed.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "prs.settings"}
+           "DJANGO_SETTINGS_MODULE": "support.prs.settings"}
     env.pop("PRS_TEST_DB_SUFFIX", None)
     unmigrated = _cli("seed", env=env)
     assert unmigrated.returncode == 2 and "manage.py migrate" in unmigrated.stderr, unmigrated.stderr

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 os.environ.setdefault("PRS_FAST_HASHER", "1")
 if not os.environ.get("CACHE_TEST_POSTGRES"):
     os.environ.pop("DATABASE_URL", None)

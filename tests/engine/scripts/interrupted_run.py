@@ -13,7 +13,7 @@ faulthandler.register(signal.SIGUSR1)  # the test asks for every thread's stack 
 # Started from a background job (CI, `cmd &`), a process inherits SIGINT as *ignored* and Python then installs
 # no KeyboardInterrupt handler at all: restore it, since Ctrl-C is what this run is about.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prs.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "support.prs.settings")
 os.environ.setdefault("PRS_FAST_HASHER", "1")
 
 import django  # noqa: E402
