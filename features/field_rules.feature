@@ -56,6 +56,12 @@ Feature: What PRS accepts in each field, at the edges
     When "sam" changes the email of "Contoso" to "Buyer@Fabrikam.example"
     Then that submission is refused as invalid, naming email
 
+  @rule:CLI-07
+  Scenario: A client's email is recorded in lower case
+    When "sam" submits a new client with email "Buyer@Fabrikam.Example"
+    Then that submission is accepted
+    And the answer shows email "buyer@fabrikam.example"
+
   @rule:CLI-05 @rule:CLI-06 @rule:CLI-07
   Scenario Outline: A client's change is checked like a new client: its <field> to <value>
     Given "sam" has recorded the client "Contoso"
@@ -87,6 +93,19 @@ Feature: What PRS accepts in each field, at the edges
     Given "sam" has recorded the client "Contoso"
     When "sam" changes the email of "Contoso" to its own, in capitals
     Then that submission is accepted
+
+  @rule:API-01 @rule:DEAL-05 @rule:PAY-05 @rule:COM-09 @rule:CLI-07
+  Scenario Outline: A <kind> with <field> <value> is refused, saying "<message>"
+    Given "sam" has made a deal of 1000.00 with his client "Contoso"
+    When "<user>" submits a new <kind> with <field> "<value>"
+    Then that submission is refused as invalid, saying "<message>"
+
+    Examples:
+      | user  | kind                 | field  | value            | message                                               |
+      | sam   | deal                 | value  | 0.00             | Must be greater than 0.                               |
+      | alice | commission           | bonus  | -0.01            | Must be at least 0.                                   |
+      | sam   | payment on that deal | amount | 1000000000000000 | Must be less than 1000000000000000 in absolute value. |
+      | sam   | client               | email  | 255 characters   | At most 254 characters (got 255).                     |
 
   @rule:DEAL-05 @rule:DEAL-06 @rule:DEAL-07 @rule:DEAL-15 @rule:API-11
   Scenario Outline: A new deal with <field> <value> is <outcome>

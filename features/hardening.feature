@@ -95,12 +95,13 @@ Feature: PRS holds against a careless client and a curious insider
     Then that submission is <outcome>
 
     Examples:
-      | how                      | amount  | outcome                       |
-      | plainly                  | 1000.00 | accepted                      |
-      | with a digit separator   | 1_000   | refused as invalid, naming it |
-      | in full-width digits     | １０００    | refused as invalid, naming it |
-      | in scientific notation   | 1e3     | refused as invalid, naming it |
-      | with a leading plus sign | +1000   | refused as invalid, naming it |
+      | how                      | amount                  | outcome                       |
+      | plainly                  | 1000.00                 | accepted                      |
+      | with a digit separator   | 1_000                   | refused as invalid, naming it |
+      | in full-width digits     | １０００                    | refused as invalid, naming it |
+      | in scientific notation   | 1e3                     | refused as invalid, naming it |
+      | with a leading plus sign | +1000                   | refused as invalid, naming it |
+      | with spaces around it    | 1000.00, between spaces | refused as invalid, naming it |
 
   @rule:SEC-08 @slow
   Scenario: A failed sign-in takes as long for an unknown email as for a known one

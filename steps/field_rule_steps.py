@@ -2,7 +2,8 @@
 
 Rows name fields in business words ("due date", "payment type"); values may be ``nothing`` (the field is left
 out), ``N characters`` (that many letters), ``the deal date`` / ``the period start`` / ``the day before``
-(relative to the submission's other date), or business words for a choice ("bad debt").
+(relative to the submission's other date), ``<text>, between spaces`` (the text with spaces around it), or business
+words for a choice ("bad debt").
 """
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ def field_value(field: str, text: str, body: dict[str, Any]) -> Any:
     size = re.fullmatch(r"(\d+) characters", text)
     if size:
         return "x" * int(size.group(1))
+    spaced = re.fullmatch(r"(.+), between spaces", text)  # a table cell cannot keep its outer spaces
+    if spaced:
+        return f"  {spaced.group(1)}  "
     if text in ("the deal date", "the period start"):
         return body[RELATIVE_TO[field]]
     if text == "the day before":
@@ -405,6 +409,14 @@ def step_refusal_names_commission(context, seller):
     messages = context.response.field_errors.get("non_field_errors", [])
     assert any(m.startswith(f"Commission {covering.pk} already covers ") for m in messages), (
         f"expected the refusal to name commission {covering.pk}: {context.response.describe()}")
+
+
+@then('that submission is refused as invalid, saying "{message}"')
+def step_refused_saying(context, message):
+    field = context.submitted[1]
+    _refused(context, 400, field)
+    said = context.response.field_errors[field]
+    assert said == [message], f"expected {field!r} to be refused saying {message!r}: {context.response.describe()}"
 
 
 @then("that submission is a conflict, naming {name}")

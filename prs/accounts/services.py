@@ -110,7 +110,7 @@ class AuthService:
     def authenticate(self, email: object, password: object) -> ServiceResult[User]:
         payload = Payload({"email": email, "password": password})
         address = payload.string("email", max_length=254)
-        secret = payload.verbatim("password", max_length=4096)  # spaces are part of a password
+        secret = payload.string("password", max_length=4096)  # as typed: spaces are part of a password
         if payload.errors:
             return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
         assert address is not None and secret is not None  # pragma: no mutate — only narrows types for the checker

@@ -36,56 +36,46 @@ class FieldErrors:
 class Payload:
     """Reads typed fields from a mapping; a missing required field or a bad value becomes a field error."""
 
-    def __init__(self, data: Mapping[str, Any] | None, errors: FieldErrors | None = None) -> None:
-        self.errors = errors if errors is not None else FieldErrors()
-        if data is None:
-            data = {}
-        if not isinstance(data, Mapping):
-            self.errors.add("non_field_errors", f"expected an object of fields, got {type(data).__name__}")
-            data = {}
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        """The API hands every service an object of fields (``prs.common.api.parse`` refuses anything else)."""
+        self.errors = FieldErrors()
         self.data = data
 
     def has(self, name: str) -> bool:
         return name in self.data
 
     def given(self, name: str) -> bool:
-        """Whether the field is set to something: absent, null and blank set nothing."""
-        value = self.data.get(name)
-        return value is not None and not (isinstance(value, str) and value.strip() == "")
+        """Whether the field is set to something: absent, null and blank set nothing (as for any reader)."""
+        return self._raw(name, required=False) is not _MISSING
 
     def _raw(self, name: str, required: bool) -> Any:
+        """The field's value, or _MISSING when it is absent, null or blank (an error if it is required)."""
         if not isinstance(required, bool):  # a None or 0 here is a slip of the caller, not "optional"
             raise TypeError(f"required must be True or False, got {required!r}")
-        value = self.data.get(name, _MISSING)
-        if value is _MISSING or value is None or (isinstance(value, str) and value.strip() == ""):
+        value = self.data.get(name)
+        if value is None or (isinstance(value, str) and value.strip() == ""):
             if required:
                 self.errors.add(name, "This field is required.")
             return _MISSING
         return value
 
-    def string(self, name: str, *, max_length: int, required: bool = True, default: str = "",
-               strip: bool = True) -> str | None:
-        """Every text field states its own limit: there is no default one to fall back on unnoticed. Text is
-        stripped unless `strip` is False (see verbatim)."""
+    def string(self, name: str, *, max_length: int, required: bool = True, default: str = "") -> str | None:
+        """Every text field states its own limit: there is no default one to fall back on unnoticed. Text is taken
+        as given: the API's serializers trim it (all but a password, which is taken as typed)."""
         value = self._raw(name, required)
         if value is _MISSING:
-            return None if required else default
+            return default  # when required, the field's error is already recorded: nobody reads this value
         if not isinstance(value, str):
-            self.errors.add(name, f"Must be a string, got {type(value).__name__}.")
+            self.errors.add(name, "Must be a string.")  # as the API says it (prs.common.api.parse)
             return None
-        if strip:
-            value = value.strip()
         if len(value) > max_length:
             self.errors.add(name, f"At most {max_length} characters (got {len(value)}).")
             return None
         return value
 
-    def verbatim(self, name: str, *, max_length: int) -> str | None:
-        """Required text taken exactly as given, spaces included (a password)."""
-        return self.string(name, max_length=max_length, strip=False)
-
-    def email(self, name: str, *, required: bool = True) -> str | None:
-        value = self.string(name, required=required, max_length=254)
+    def email(self, name: str) -> str | None:
+        """A required email address, in lower case."""
+        value = self.string(name, max_length=254)
         if not value:
             return value
         try:
@@ -121,20 +111,6 @@ class Payload:
         value = self._raw(name, required)
         if value is _MISSING:
             return default
-        return self.convert_decimal(
-            name, value, places=places, min_value=min_value, max_value=max_value, min_exclusive=min_exclusive
-        )
-
-    def convert_decimal(
-        self,
-        name: str,
-        value: Any,
-        *,
-        places: int = 2,
-        min_value: Decimal | None = None,
-        max_value: Decimal | None = None,
-        min_exclusive: bool = False,
-    ) -> Decimal | None:
         number = parse_decimal(value)
         if number is not None and abs(number) >= _DECIMAL_LIMIT:
             self.errors.add(name, f"Must be less than {_DECIMAL_LIMIT} in absolute value.")
@@ -142,8 +118,8 @@ class Payload:
         if number is None:
             self.errors.add(name, f"Must be a decimal number given as a string or Decimal, not {value!r}.")
             return None
-        exponent = number.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
+        quantum = Decimal(10) ** -places  # 0.01 for cents
+        if number != number.quantize(quantum):  # trailing zeros past `places` (12.500) change nothing
             self.errors.add(name, f"At most {places} decimal places (got {value}).")
             return None
         if min_value is not None and (number <= min_value if min_exclusive else number < min_value):
@@ -152,16 +128,13 @@ class Payload:
         if max_value is not None and number > max_value:
             self.errors.add(name, f"Must be at most {max_value}.")
             return None
-        return number.quantize(Decimal(1).scaleb(-places))
+        return number.quantize(quantum)
 
     def date(self, name: str, *, required: bool = True) -> dt.date | None:
         value = self._raw(name, required)
         if value is _MISSING:
             return None
-        if isinstance(value, dt.datetime):
-            self.errors.add(name, "Must be a date, not a date and time.")
-            return None
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date):  # from the API's DateField: never a date and time
             return value
         if isinstance(value, str):
             try:
@@ -170,19 +143,6 @@ class Payload:
                 pass
         self.errors.add(name, f"Must be an ISO date YYYY-MM-DD (got {value!r}).")
         return None
-
-    def integer(self, name: str, *, required: bool = True, min_value: int | None = None) -> int | None:
-        value = self._raw(name, required)
-        if value is _MISSING:
-            return None
-        number = parse_int(value)
-        if number is None:
-            self.errors.add(name, f"Must be an integer (got {value!r}).")
-            return None
-        if min_value is not None and number < min_value:
-            self.errors.add(name, f"Must be at least {min_value}.")
-            return None
-        return number
 
     def reference(self, name: str, *, required: bool = True) -> int | None:
         """The primary key of a related object, given as an id or as the object itself."""
@@ -206,16 +166,13 @@ _DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """A finite Decimal from a Decimal, int or plain decimal string (``-12.50``); floats are refused (not exact)."""
+    """A Decimal from a Decimal, int or plain decimal string (``-12.50``); floats are refused (not exact). The API
+    hands the services only plain strings' Decimals, so none is ever infinite or NaN."""
     if isinstance(value, bool | float):
         return None
-    if isinstance(value, Decimal | int):
-        number = Decimal(value)
-    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip(" ")):
-        number = Decimal(value.strip(" "))
-    else:
-        return None
-    return number if number.is_finite() else None
+    if isinstance(value, Decimal | int) or (isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value)):
+        return Decimal(value)
+    return None
 
 
 def parse_int(value: Any) -> int | None:
@@ -224,6 +181,6 @@ def parse_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip(" ")):
-        return int(value.strip(" "))
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        return int(value)
     return None

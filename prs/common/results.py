@@ -48,7 +48,9 @@ def expect_ok(result: ServiceResult[T]) -> T | None:
     return result.data
 
 
-def collaborator_failures_as_results(cls: type[S]) -> type[S]:
+# Services are decorated at import, before any mutant can be active: its mutants could never run (breaking it
+# turns the failure-injection scenarios, TRX-01 to TRX-05, red).
+def collaborator_failures_as_results(cls: type[S]) -> type[S]:  # pragma: no mutate block — see above
     """Class decorator for services that rely on other services.
 
     When a collaborator fails where its caller guaranteed valid input, `expect_ok` raises ServiceBug; by the

@@ -195,19 +195,20 @@ def test_an_unknown_api_path_answers_the_json_404(admin, path):
     assert response.status_code == 404 and response.json()["error_code"] == "not_found", response.content[:200]
 
 
-@pytest.mark.parametrize("text", ["1_000", "１０００", "1e3", " 1 000", "٣", "+-1", "0x10", "Infinity", ".5", "5."])
+@pytest.mark.parametrize("text", ["1_000", "１０００", "1e3", " 1 000", " 7.1 ", "٣", "+-1", "0x10", "Infinity", ".5",
+                                  "5."])
 def test_only_plain_ascii_decimals_are_numbers(text):
     assert parse_decimal(text) is None
     payload = Payload({"amount": text})
     assert payload.decimal("amount") is None and "amount" in payload.errors.errors
 
 
-@pytest.mark.parametrize("text", ["1_000", "１２", "٣", "+-1", "1.0", " "])
+@pytest.mark.parametrize("text", ["1_000", "１２", "٣", "+-1", "1.0", " ", " 12"])
 def test_only_plain_ascii_integers_are_integers(text):
     assert parse_int(text) is None
 
 
-@pytest.mark.parametrize(("text", "number"), [("1000", "1000"), ("-12.50", "-12.50"), (" 7.1 ", "7.1"),
+@pytest.mark.parametrize(("text", "number"), [("1000", "1000"), ("-12.50", "-12.50"), ("7.1", "7.1"),
                                               ("0.000001", "0.000001")])
 def test_plain_decimals_still_parse(text, number):
     assert parse_decimal(text) == Decimal(number)
@@ -306,4 +307,4 @@ def test_payload_refuses_a_required_flag_that_is_not_a_bool_and_text_needs_its_l
         Payload({"name": ""}).string("name", required=None, max_length=5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         Payload({"name": "x"}).string("name")  # type: ignore[call-arg]
-    assert Payload({"name": " Ada "}).string("name", max_length=5) == "Ada"
+    assert Payload({"name": "Ada"}).string("name", max_length=5) == "Ada"
