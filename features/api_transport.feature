@@ -14,11 +14,21 @@ Feature: What the API takes in and what it gives back
     Then the answer is <status> "<error code>" with the one error body
 
     Examples:
-      | body                 | status | error code             |
-      | a form               | 415    | unsupported_media_type |
-      | malformed JSON       | 400    | parse_error            |
-      | a JSON list          | 400    | validation_error       |
-      | a JSON number        | 400    | validation_error       |
+      | body                   | status | error code             |
+      | a form                 | 415    | unsupported_media_type |
+      | malformed JSON         | 400    | parse_error            |
+      | JSON nested too deeply | 400    | parse_error            |
+
+  @rule:API-05 @rule:API-01
+  Scenario Outline: A new client sent as <body> is refused as not an object of fields
+    When "sam" sends a new client as <body>
+    Then the answer is 400 "validation_error" with the one error body, naming non_field_errors
+    And the refusal says "Expected a JSON object."
+
+    Examples:
+      | body          |
+      | a JSON list   |
+      | a JSON number |
 
   @rule:API-01 @rule:API-02
   Scenario Outline: A refusal for <cause> answers <status> "<error code>" naming <field>

@@ -13,7 +13,7 @@ Feature: Deactivated people and organizations
     When "sam" tries through the API to list the deals
     Then the request is refused as unauthenticated
 
-  @rule:SEC-02
+  @rule:SEC-02 @rule:SEC-05
   Scenario Outline: Nobody of a deactivated organization gets in: <user>
     Given the organization "Acme" has been deactivated
     When "<user>" tries through the API to list the clients

@@ -30,6 +30,8 @@ Feature: What PRS accepts in each field, at the edges
       | status      | bad debt           | accepted                         |
       | status      | clear              | accepted                         |
       | status      | written off        | refused as invalid, naming it    |
+      | name        | 42 as a number     | refused as invalid, naming it    |
+      | status      | 1 as a number      | refused as invalid, naming it    |
 
   @rule:CLI-08
   Scenario: A new client is pending until someone says otherwise
@@ -121,6 +123,7 @@ Feature: What PRS accepts in each field, at the edges
       | value          | 999999999.99           | accepted                      |
       | value          | 1000000000.00          | refused as invalid, naming it |
       | value          | 10.005                 | refused as invalid, naming it |
+      | value          | 300 as a number        | refused as invalid, naming it |
       | due date       | the deal date          | accepted                      |
       | due date       | the day before         | refused as invalid, naming it |
       | currency       | EUR                    | accepted                      |

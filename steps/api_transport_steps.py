@@ -15,6 +15,8 @@ BODIES = {
     "malformed JSON": ('{"name": "Fabrikam",', "application/json"),
     "a JSON list": (json.dumps([{"name": "Fabrikam"}]), "application/json"),
     "a JSON number": ("42", "application/json"),
+    # deeper than Python's recursion limit (1,000), and far below the size limit
+    "JSON nested too deeply": ("[" * 10_000 + "]" * 10_000, "application/json"),
 }
 
 
@@ -42,6 +44,14 @@ def step_error_body(context, status, code, field=None):
     assert isinstance(body["errors"], dict), answer.describe()
     if field is not None:
         assert field in body["errors"], answer.describe()
+
+
+@then('the refusal says "{sentence}"')
+def step_refusal_says(context, sentence):
+    """The error body's sentence, and the message of each field it names."""
+    body = context.response.body
+    said = [body["detail"], *(message for messages in body["errors"].values() for message in messages)]
+    assert set(said) == {sentence}, f"expected the refusal to say {sentence!r}: {context.response.describe()}"
 
 
 @when('"{username}" submits a new deal that also names its salesperson, number, statuses, progress and '

@@ -2,12 +2,13 @@
 
 Rows name fields in business words ("due date", "payment type"); values may be ``nothing`` (the field is left
 out), ``N characters`` (that many letters), ``the deal date`` / ``the period start`` / ``the day before``
-(relative to the submission's other date), ``<text>, between spaces`` (the text with spaces around it), or business
-words for a choice ("bad debt").
+(relative to the submission's other date), ``<text>, between spaces`` (the text with spaces around it), ``<number>
+as a number`` (a JSON number instead of text), or business words for a choice ("bad debt").
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -55,6 +56,9 @@ def field_value(field: str, text: str, body: dict[str, Any]) -> Any:
     size = re.fullmatch(r"(\d+) characters", text)
     if size:
         return "x" * int(size.group(1))
+    number = re.fullmatch(r"(.+) as a number", text)  # a JSON number, not text
+    if number:
+        return json.loads(number.group(1))
     spaced = re.fullmatch(r"(.+), between spaces", text)  # a table cell cannot keep its outer spaces
     if spaced:
         return f"  {spaced.group(1)}  "

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from prs.accounts import serializers as s
 from prs.accounts.services import AuthService
-from prs.common.api import PARSER_CLASSES, error_responses, parse, refusal_code
+from prs.common.api import PARSER_CLASSES, error_responses, parse
 from prs.common.api_errors import ServiceError, error_body
 from prs.common.results import ErrorCode
 
@@ -47,4 +47,4 @@ class TokenApi(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": TOKEN_CHALLENGE},
             )
-        raise ServiceError(refusal_code(result), result.errors)
+        raise ServiceError(result.error_code, result.errors)  # type: ignore[arg-type]  # no code: a bug, a 500

@@ -25,24 +25,17 @@ from prs.common.api_errors import ServiceError
 from prs.common.inputs import parse_decimal, parse_int
 from prs.common.pagination import StandardPagination
 from prs.common.permissions import IsOrganizationMember
-from prs.common.results import ErrorCode, ServiceResult
+from prs.common.results import ServiceResult
 
 T = TypeVar("T")
 
 
 def unwrap(result: ServiceResult[T]) -> T:
-    """The result's data, or a ``ServiceError`` carrying its error code and field errors."""
+    """The result's data, or a ``ServiceError`` carrying its error code and field errors. A refusal without a code
+    is a bug in the service: ServiceError has no status for it, so it is answered as a bug (500), never guessed."""
     if result.success:
         return result.data  # type: ignore[return-value]
-    raise ServiceError(refusal_code(result), result.errors)
-
-
-def refusal_code(result: ServiceResult[Any]) -> ErrorCode:
-    """A refusal's error code. A refusal without one is a bug in the service, answered as such (500), never
-    guessed: a guess would hide the bug behind a plausible answer."""
-    if result.error_code is None:
-        raise TypeError(f"a failed ServiceResult without an error code: {result.errors!r}")
-    return result.error_code
+    raise ServiceError(result.error_code, result.errors)  # type: ignore[arg-type]
 
 
 # The largest primary key a 64-bit integer column holds: bigger ids are refused before reaching the database.
@@ -78,7 +71,8 @@ class PlainDecimalField(serializers.DecimalField):
         return number
 
 
-def object_id_field(**kwargs: Any) -> serializers.IntegerField:
+# The serializers call it at import, before any mutant can be active: its mutants could never run.
+def object_id_field(**kwargs: Any) -> serializers.IntegerField:  # pragma: no mutate block — see above
     """A reference to another object by id."""
     return PlainIntegerField(min_value=1, max_value=MAX_OBJECT_ID, **kwargs)
 
@@ -100,7 +94,7 @@ class ServiceOwnsTheRules:
         for field in self.fields.values():  # type: ignore[attr-defined]
             if isinstance(field, serializers.IntegerField):
                 continue
-            field.required = False
+            field.required = False  # pragma: no mutate — DRF reads it as a truth value: None would do the same
             field.validators = [v for v in field.validators if not isinstance(v, self.RULES)]
             if isinstance(field, serializers.CharField):
                 field.allow_blank, field.max_length, field.min_length = True, None, None
@@ -114,11 +108,11 @@ def _any_text(data: Any) -> Any:
     return data
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     """Validated input data, or a 400 naming each bad field. Non-object bodies are refused too."""
     if not isinstance(data, Mapping):
         raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    serializer = serializer_class(data=data, **kwargs)
+    serializer = serializer_class(data=data)
     if isinstance(serializer, ServiceOwnsTheRules):
         serializer.check_shape_only()
     # DRF's CharField turns a JSON number or boolean into text; a text field takes a JSON string only.
@@ -126,7 +120,7 @@ def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: A
                 if isinstance(field, serializers.CharField) and data.get(name) is not None
                 and not isinstance(data.get(name), str)}
     if not serializer.is_valid() or not_text:
-        raise serializers.ValidationError({**getattr(serializer, "_errors", {}), **not_text})
+        raise serializers.ValidationError({**serializer.errors, **not_text})
     return dict(serializer.validated_data)
 
 
@@ -135,7 +129,7 @@ class SafeJSONParser(parsers.JSONParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
-            return super().parse(stream, media_type, parser_context)
+            return super().parse(stream, parser_context=parser_context)  # JSONParser reads no media type
         except RecursionError as error:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
 
@@ -177,16 +171,13 @@ class ServiceViewSet(viewsets.ViewSet):
         return Response(output_class(data).data, status=status_code)
 
     def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+        """A 403 at the API's door is a security event, like the services' own denials: its object is the door
+        ("api") and the reason it stayed shut (IsOrganizationMember's message, the 403's detail)."""
         if request.user and request.user.is_authenticated:
-            record_permission_denied(request, message or "")
+            from prs.accounts.services import security_service
+
+            security_service.permission_denied(request.user, f"{request.method} {request.path}", "api", message)
         super().permission_denied(request, message=message, code=code)
-
-
-def record_permission_denied(request: Request, reason: str) -> None:
-    """A 403 at the API's door is a security event, like the services' own denials."""
-    from prs.accounts.services import security_service
-
-    security_service.permission_denied(request.user, f"{request.method} {request.path}", "api", reason[:100])
 
 
 # --- OpenAPI: the error body every endpoint may answer with ------------------------------------------
@@ -211,7 +202,8 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+# The views' schema decorators call it at import, before any mutant can be active: its mutants could never run.
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:  # pragma: no mutate block — see above
     """OpenAPI responses for these error statuses, all with the one error body. 401 is always included."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])

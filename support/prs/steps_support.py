@@ -411,12 +411,14 @@ def _address(path: str) -> tuple[str, str, str]:
 def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
     """SEC-05: the permission-denied event of a 403 names the actor's role, the action and the object.
 
-    A denial at the API's door names the request and "api"; a service's names its verb (create, update,
-    delete, verify, approve, reject, calculate, list, view), the model and the object's id ("" for a new one)."""
+    A denial at the API's door names the request, "api" and the reason (the 403's detail); a service's names its
+    verb (create, update, delete, verify, approve, reject, calculate, list, view), the model and the object's id
+    ("" for a new one)."""
     details = event.details or {}
     resource, object_id, verb = _address(answer.path)
     if details.get("object_type") == "api":
-        expected = {"action": f"{answer.method} {answer.path.split('?')[0]}", "object_type": "api"}
+        expected = {"action": f"{answer.method} {answer.path.split('?')[0]}", "object_type": "api",
+                    "object_id": answer.body["detail"]}
     else:
         if verb:
             action = verb
@@ -430,7 +432,7 @@ def assert_denial_names_what(event: Any, actor: Any, answer: Any) -> None:
                     "object_id": object_id}
     expected["role"] = actor.role
     wrong = {key: details.get(key) for key, value in expected.items() if details.get(key) != value}
-    assert not wrong and (details.get("object_type") != "api" or details.get("object_id")), (
+    assert not wrong, (
         f"the permission-denied event of {answer.method} {answer.path} names {details}, expected {expected}")
     # The request's address and the actor's email, as on every security event (SEC-05, SEC-11).
     assert (event.email, event.ip_address) == (actor.email, DEFAULT_REMOTE_ADDR), (
