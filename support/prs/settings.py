@@ -6,8 +6,10 @@ select it.
 import os
 
 from prs.settings import *  # noqa: F403 — the product's settings; the test concerns follow
-from prs.settings import DATABASES, INSTALLED_APPS, VAR_DIR
+from prs.settings import DATABASES as PRODUCT_DATABASES
+from prs.settings import INSTALLED_APPS, VAR_DIR
 
+DATABASES = {"default": {**PRODUCT_DATABASES["default"]}}  # a copy: the product's module stays as it was
 # The demo-data command, `seed_demo`.
 INSTALLED_APPS = [*INSTALLED_APPS, "support.seeding"]
 
