@@ -41,6 +41,15 @@ Feature: What the API takes in and what it gives back
       | a missing object      | sam  | read the deal of another organization          | 404    | not_found        | non_field_errors |
       | a deal with payments  | alice | delete the client "Northwind"                 | 409    | conflict         | non_field_errors |
 
+  @rule:API-01 @rule:TRX-05
+  Scenario: A bug inside PRS answers as a server error that gives nothing away, and the operators are told
+    Given the audit trail has a bug that breaks every write
+    When "sam" submits a new client with name "Fabrikam"
+    Then the answer is 500 "server_error" with the one error body
+    And the answer gives nothing of the bug away
+    And "Acme" has 1 clients
+    And the operators are told where the bug struck, with its details
+
   @rule:API-10
   Scenario: A new deal ignores the fields PRS owns
     When "sam" submits a new deal that also names its salesperson, number, statuses, progress and organization

@@ -61,7 +61,8 @@ def step_anonymous_list(context, resource):
 def step_told_to_authenticate(context):
     refused = answer(context, 401)
     assert refused.error_code == "not_authenticated", f"expected error_code not_authenticated: {refused.describe()}"
-    assert "WWW-Authenticate" in refused.headers, f"a 401 must say how to authenticate: {refused.headers}"
+    assert refused.headers.get("WWW-Authenticate") == "Token", (
+        f"a 401 must say how to authenticate (SEC-01: the Token challenge): {refused.headers}")
     assert "results" not in refused.body, f"a refused list leaked data: {refused.describe()}"
 
 

@@ -30,8 +30,9 @@ def declared_length(request: HttpRequest) -> int | None:
 class RequestSizeLimitMiddleware:
     """Refuses a body whose declared length is over DATA_UPLOAD_MAX_MEMORY_SIZE before anyone reads it.
 
-    Django raises RequestDataTooBig only when the body is read, deep inside a view (a 500 before this existed);
-    a body without a declared length is caught there by the API's exception handler (also 413)."""
+    Django raises RequestDataTooBig only when the body is read, deep inside a view (a 500 before this existed).
+    This check is the only one needed: under WSGI (PRS's only server interface) a body is never read past its
+    declared length, and a body without one is read as empty."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
