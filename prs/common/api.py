@@ -129,7 +129,7 @@ class SafeJSONParser(parsers.JSONParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
-            return super().parse(stream, parser_context=parser_context)  # JSONParser reads no media type
+            return super().parse(stream)  # JSON is UTF-8 (RFC 8259): neither media type nor charset is read
         except RecursionError as error:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
 
@@ -162,7 +162,7 @@ class ServiceViewSet(viewsets.ViewSet):
 
     def paginated(self, items: Iterable[Any], output_class: type[serializers.Serializer]) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(items, self.request, view=self)
+        page = paginator.paginate_queryset(items, self.request)  # DRF's page-number pagination reads no view
         return paginator.get_paginated_response(output_class(page, many=True).data)
 
     def respond(
@@ -177,7 +177,7 @@ class ServiceViewSet(viewsets.ViewSet):
             from prs.accounts.services import security_service
 
             security_service.permission_denied(request.user, f"{request.method} {request.path}", "api", message)
-        super().permission_denied(request, message=message, code=code)
+        super().permission_denied(request, message=message)  # the error body's code is the exception's own
 
 
 # --- OpenAPI: the error body every endpoint may answer with ------------------------------------------

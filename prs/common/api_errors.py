@@ -85,7 +85,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     set_rollback()
     if isinstance(exc, exceptions.APIException):
         return _response_for_api_exception(exc)
-    logger.exception("unhandled error in %s", type(context["view"]).__name__, exc_info=exc)
+    # DRF calls its handler inside its `except` block: the traceback logged is that of `exc`.
+    logger.exception("unhandled error in %s", type(context["view"]).__name__)
     return Response(
         error_body("server_error", "Internal server error."), status=status.HTTP_500_INTERNAL_SERVER_ERROR
     )
