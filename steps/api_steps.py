@@ -83,6 +83,11 @@ def step_signs_in_wrongly(context, username):
 def step_sign_in_refused(context):
     refused = answer(context, 401)
     assert "token" not in refused.body, f"a refused sign-in handed out a token: {refused.describe()}"
+    # a 401 like any other of the API (SEC-01): its code, the Token challenge, one sentence, no field named
+    assert (refused.error_code, refused.headers.get("WWW-Authenticate"), refused.body.get("errors")) == (
+        "authentication_failed", "Token", {}), f"not the API's refused sign-in: {refused.describe()}"
+    assert refused.body.get("detail") == "Invalid email or password.", (
+        f"not the catalogued sentence: {refused.describe()}")
     stranger = api.anonymous_session(context).sign_in("nobody-at-all@unknown.example", "whatever")
     assert (stranger.status, stranger.body) == (refused.status, refused.body), (
         f"the refusal tells a wrong password from an unknown email: {refused.describe()} vs {stranger.describe()}")

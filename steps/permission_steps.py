@@ -164,6 +164,7 @@ def send_action(context, username: str, action: str) -> api.ApiAnswer:
     method, path, body = _request(context, action)
     session = api.session_for(context, s.user(context, username), remote_addr=address or api.DEFAULT_REMOTE_ADDR)
     context.attempted_by = username
+    context.attempted_request = (method, path)
     return s.remember_response(context, session.send(method, path, body=body))
 
 
@@ -176,6 +177,27 @@ OUTCOMES = {"allowed": None, "forbidden": (403, "forbidden"), "refused as not fo
             "refused as a conflict": (409, "conflict"), "refused as unauthenticated": (401, None)}
 
 
+def assert_allowed_as_the_api_says(answer: api.ApiAnswer, method: str, path: str) -> None:
+    """Allowed, with the answer the API describes: a deletion is 204 with no body; a request to a collection
+    that makes something (a new record, a calculated commission) is 201 with what it made; any other request is
+    200, and one on an object answers with that object."""
+    object_id = re.search(r"/(\d+)/", path)
+    if method == "DELETE":
+        expected = 204
+    elif method == "POST" and object_id is None:
+        expected = 201
+    else:
+        expected = 200
+    assert answer.status == expected, f"expected the request to be allowed with {expected}: {answer.describe()}"
+    if expected == 204:
+        assert not answer.body, f"a deletion answered with a body: {answer.describe()}"
+    elif object_id is not None:
+        assert isinstance(answer.body, dict) and str(answer.body.get("id")) == object_id.group(1), (
+            f"the answer about object {object_id.group(1)} is not that object: {answer.describe()}")
+    elif expected == 201:
+        assert isinstance(answer.body, dict) and answer.body.get("id"), f"no new record in: {answer.describe()}"
+
+
 @then("the request is {outcome}")
 def step_request_is(context, outcome):
     if outcome not in OUTCOMES:
@@ -183,7 +205,7 @@ def step_request_is(context, outcome):
     answer = context.response
     expected = OUTCOMES[outcome]
     if expected is None:
-        assert 200 <= answer.status < 300, f"expected the request to be allowed: {answer.describe()}"
+        assert_allowed_as_the_api_says(answer, *context.attempted_request)
         return
     status, code = expected
     assert answer.status == status and code in (None, answer.error_code), f"expected {outcome}: {answer.describe()}"

@@ -92,7 +92,7 @@ class PaymentViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         data = parse(s.PaymentApproveInputSerializer, request.data)
-        payment = unwrap(self.service().approve(request.user, pk, data.get("verified_amount"), data.get("remarks", "")))
+        payment = unwrap(self.service().approve(request.user, pk, data.get("verified_amount"), data["remarks"]))
         return self.respond(payment, s.PaymentOutputSerializer)
 
     @extend_schema(
@@ -102,5 +102,5 @@ class PaymentViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         data = parse(s.PaymentRejectInputSerializer, request.data)
-        payment = unwrap(self.service().reject(request.user, pk, data.get("reason"), data.get("remarks", "")))
+        payment = unwrap(self.service().reject(request.user, pk, data.get("reason"), data["remarks"]))
         return self.respond(payment, s.PaymentOutputSerializer)

@@ -155,7 +155,7 @@ class ApprovalOutputSerializer(serializers.ModelSerializer):
 class PaymentOutputSerializer(serializers.ModelSerializer):
     deal = PaymentDealOutputSerializer()
     recorded_by = PersonOutputSerializer()
-    invoice = serializers.SerializerMethodField()
+    invoice = InvoiceOutputSerializer()  # made with the payment, in the same transaction: every payment has one
     approval = serializers.SerializerMethodField()
 
     class Meta:
@@ -166,20 +166,10 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @staticmethod
-    def _related(payment: Payment, name: str) -> object | None:
-        """A reverse one-to-one (selected by the selector), or None where there is none yet."""
-        try:
-            return getattr(payment, name)
-        except (Invoice.DoesNotExist, Approval.DoesNotExist):
-            return None
-
-    @extend_schema_field(InvoiceOutputSerializer(allow_null=True))
-    def get_invoice(self, payment: Payment) -> dict | None:
-        invoice = self._related(payment, "invoice")
-        return InvoiceOutputSerializer(invoice).data if invoice else None
-
     @extend_schema_field(ApprovalOutputSerializer(allow_null=True))
     def get_approval(self, payment: Payment) -> dict | None:
-        approval = self._related(payment, "approval")
-        return ApprovalOutputSerializer(approval).data if approval else None
+        """None until a verifier decides (the reverse one-to-one, selected by the selector)."""
+        try:
+            return ApprovalOutputSerializer(payment.approval).data
+        except Approval.DoesNotExist:
+            return None

@@ -170,6 +170,53 @@ def _no_line_spans(*args: object, **kwargs: object) -> None:
     return None
 
 
+_METHOD_KINDS = ("staticmethod", "classmethod")
+
+
+def _plainly_decorated(function: cst.FunctionDef) -> bool:
+    """Decorated, but not as a static or class method (mutmut handles those itself)."""
+    return bool(function.decorators) and not any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value in _METHOD_KINDS for d in function.decorators)
+
+
+def _with_decorated_functions(file_mutation: object) -> None:
+    """mutmut leaves out every function with a decorator other than @staticmethod or @classmethod, because its
+    copies of the function (the original and each mutant) would carry the decorator too: a second route, a
+    property where the trampoline calls a function. PRS's views are all decorated (``@extend_schema``,
+    ``@action``) and so went unmutated. Here a decorated function gets its mutants like any other; its decorators
+    stay on the trampoline, the one name the class and the module see (so they run once, on it, as without
+    mutation), and the copies the trampoline calls get none."""
+    visitor = file_mutation.MutationVisitor  # type: ignore[attr-defined]
+    if getattr(visitor, "_decorated_functions_allowed", False):
+        return
+    skip = visitor._skip_node_and_children
+
+    def skip_node_and_children(self: object, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FunctionDef) and _plainly_decorated(node):
+            undecorated = node.with_changes(decorators=[])
+            # mutmut's checks for an undecorated function: its pragma lines (read off the original node's
+            # position, which the copy has none of) and its never-mutated names
+            position = self.get_metadata(PositionProvider, node.name, None)  # type: ignore[attr-defined]
+            if position and position.start.line in self._ignored_node_lines:  # type: ignore[attr-defined]
+                self.ignored_functions.add(node.name.value)  # type: ignore[attr-defined]
+                return True
+            return skip(self, undecorated)
+        return skip(self, node)
+
+    arrangement = file_mutation.function_trampoline_arrangement  # type: ignore[attr-defined]
+
+    def function_trampoline_arrangement(function: cst.FunctionDef, mutants: Iterable[object],
+                                        class_name: str | None) -> tuple:
+        declarations, methods, assignments, names = arrangement(function, mutants, class_name)
+        if _plainly_decorated(function):
+            methods = [methods[0], *(method.with_changes(decorators=[]) for method in methods[1:])]
+        return declarations, methods, assignments, names
+
+    visitor._skip_node_and_children = skip_node_and_children
+    visitor._decorated_functions_allowed = True
+    file_mutation.function_trampoline_arrangement = function_trampoline_arrangement  # type: ignore[attr-defined]
+
+
 def mutate_source(relative_file: str, source: str) -> MutatedModule:
     """Every mutant of one file, and the rewritten code that holds them all."""
     from mutmut.mutation import file_mutation
@@ -178,6 +225,7 @@ def mutate_source(relative_file: str, source: str) -> MutatedModule:
     # mutmut re-renders every class to index where each generated function lands (for its own `show` and
     # `apply`); we never read that index, and skipping it saves about a fifth of the generation time.
     file_mutation.collect_line_spans = _no_line_spans
+    _with_decorated_functions(file_mutation)
     check_pragmas(relative_file, source)
     only_on = only_on_lines(relative_file, source)
 
