@@ -7,6 +7,7 @@ decisions, commissions, notifications, audit entries) with a snapshot taken just
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +88,11 @@ def step_snapshot(context):
 @then("the caller is told a dependency is unavailable")
 def step_told_unavailable(context):
     s.expect_failure(context.result, ErrorCode.UNAVAILABLE)
+    # A collaborator's refusal passed on keeps its own field; a collaborator that failed where its caller had
+    # guaranteed valid input (its refusal quoted: "code: {errors}") is named under "dependency".
+    quoted = [field for field, messages in context.result.errors.items()
+              if any(re.match(r"\w+: \{", str(message)) for message in messages)]
+    assert quoted in ([], ["dependency"]), f"a failed collaborator not named as the dependency: {context.result.errors}"
     failing = getattr(context, "failing", None)
     if failing is not None:
         assert failing.calls >= failing.nth, (

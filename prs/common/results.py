@@ -38,6 +38,9 @@ class ServiceResult(Generic[T]):
         return cls(success=False, errors=errors, error_code=code)
 
 
+ServiceMethod = Callable[..., ServiceResult[Any]]
+
+
 class ServiceBug(RuntimeError):
     """A collaborating service failed where its caller guaranteed valid input: a bug, so it rolls back."""
 
@@ -63,12 +66,18 @@ def collaborator_failures_as_results(cls: type[S]) -> type[S]:  # pragma: no mut
     return cls
 
 
-def _failures_as_results(method: Callable[..., ServiceResult[Any]]) -> Callable[..., ServiceResult[Any]]:
+# Called at import too, by the class decorator: what its wrapper does at call time is the function below.
+def _failures_as_results(method: ServiceMethod) -> ServiceMethod:  # pragma: no mutate block — see above
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> ServiceResult[Any]:
-        try:
-            return method(*args, **kwargs)
-        except ServiceBug as failure:
-            return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"dependency": [str(failure)]})
+        return _failure_as_result(functools.partial(method, *args, **kwargs))
 
     return wrapper
+
+
+def _failure_as_result(call: Callable[[], ServiceResult[Any]]) -> ServiceResult[Any]:
+    """The public method's result, or dependency_unavailable naming the collaborator's failure."""
+    try:
+        return call()
+    except ServiceBug as failure:
+        return ServiceResult.fail(ErrorCode.UNAVAILABLE, {"dependency": [str(failure)]})
