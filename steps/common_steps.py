@@ -71,7 +71,7 @@ def step_first_deal_paid(context):
 
 @when('"{seller}" makes a deal of {value:Money} with "{name}"')
 def step_makes_deal(context, seller, value, name):
-    s.make_deal(context, s.user(context, seller), value, s.client(context, name))
+    s.make_deal(context, s.user(context, seller), value, s.client(context, name), via_api=True)
 
 
 @then('the deal is "{status}" with a progress of {progress:Money} percent')
@@ -93,7 +93,7 @@ def step_has_recorded_payment(context, author, kind, amount):
 
 @when('"{author}" records a {kind} payment of {amount:Money} on that deal')
 def step_records_payment(context, author, kind, amount):
-    s.record_payment(context, s.user(context, author), amount, kind)
+    s.record_payment(context, s.user(context, author), amount, kind, via_api=True)
 
 
 @given("payments of {amounts:MoneyList} on that deal are approved")
@@ -115,22 +115,22 @@ def step_has_approved_sales(context, seller, amount):
 @when('"{verifier}" approves that payment for its full amount')
 @when('"{verifier}" approves that payment')
 def step_approves_in_full(context, verifier):
-    s.approve(context, s.user(context, verifier))
+    s.approve(context, s.user(context, verifier), via_api=True)
 
 
 @when('"{verifier}" approves that payment for {amount:Money}')
 def step_approves_for(context, verifier, amount):
-    s.approve(context, s.user(context, verifier), amount)
+    s.approve(context, s.user(context, verifier), amount, via_api=True)
 
 
 @when('"{verifier}" rejects that payment because of "{reason}"')
 def step_rejects_because(context, verifier, reason):
-    s.reject(context, s.user(context, verifier), reason)
+    s.reject(context, s.user(context, verifier), reason, via_api=True)
 
 
 @when('"{verifier}" rejects that payment')
 def step_rejects(context, verifier):
-    s.reject(context, s.user(context, verifier))
+    s.reject(context, s.user(context, verifier), via_api=True)
 
 
 @then("the payment is accepted")
@@ -178,12 +178,13 @@ def step_calculates_commission(context, admin, seller):
         raise ValueError(f"one row of commission terms expected, got {len(rows)}")
     where = f"the table of step line {context.table.line}" if rows else ""
     terms = s.commission_terms(rows[0].as_dict(), where) if rows else {}
-    s.calculate_commission(context, s.user(context, admin), s.user(context, seller), terms)
+    s.calculate_commission(context, s.user(context, admin), s.user(context, seller), terms, via_api=True)
 
 
 @when('"{admin}" calculates the commission of "{seller}" for this month in "{currency}"')
 def step_calculates_commission_in(context, admin, seller, currency):
-    s.calculate_commission(context, s.user(context, admin), s.user(context, seller), {"currency": currency})
+    s.calculate_commission(context, s.user(context, admin), s.user(context, seller), {"currency": currency},
+                           via_api=True)
 
 
 @then('"{seller}" has a commission of {amount:Money} for the month of the payment')

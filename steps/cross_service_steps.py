@@ -71,7 +71,7 @@ def step_service_fails(context, failing):
     name, method = FAILING_METHODS[failing]
     down = ServiceResult.fail(ErrorCode.UNAVAILABLE, {"non_field_errors": [injected_failure(method)]})
     context.failing = FailureDouble(s.build_services()[name], methods=(method,), answer=lambda *args, **kwargs: down)
-    context.services = s.build_services(**{name: context.failing})
+    s.use_services(context, s.build_services(**{name: context.failing}))
 
 
 @when('"{author}" records a {kind} payment of {amount:Money} on that deal through the services')
@@ -202,7 +202,7 @@ def step_provider_down(context):
                                     exchange_rate_provider=context.provider,
                                     circuit_breaker=pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30))
     commissions.exchange_rates.sleep = lambda seconds: None  # retries without waiting
-    context.services = s.build_services(commission_service=commissions)
+    s.use_services(context, s.build_services(commission_service=commissions))
 
 
 @then("no commission was written")

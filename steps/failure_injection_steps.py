@@ -62,7 +62,7 @@ def step_will_fail(context, collaborator, nth):
     name, method = COLLABORATORS[collaborator]
     real = build_services()
     context.failing = FailsAtCall(real[name], method, ORDINALS[nth])
-    context.services = build_services(**{name: context.failing})
+    s.use_services(context, build_services(**{name: context.failing}))
     context.before_write = snapshot()
 
 
@@ -77,7 +77,7 @@ def step_provider_unreachable(context):
                                     notification_service=real["notification_service"],
                                     exchange_rate_provider=Unreachable())
     commissions.exchange_rates.sleep = lambda seconds: None  # retries without waiting
-    context.services = build_services(commission_service=commissions)
+    s.use_services(context, build_services(commission_service=commissions))
 
 
 @given("nothing has been written since")

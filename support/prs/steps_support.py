@@ -17,7 +17,10 @@ Scenario state lives on the behave context (set in the scenario layer, so it van
   ``context.response`` (the last HTTP response). Record them with ``remember_result`` / ``remember_response``
   so that ``last_answer`` knows which came last ("he is told it does not exist" reads either).
 * ``context.services``: the PRS services the steps call, built by ``services(context)`` on first use. A step
-  that needs a failing dependency sets ``context.services = build_services(audit_service=...)`` first.
+  that needs a failing dependency calls ``use_services(context, build_services(audit_service=...))`` first:
+  the requests the scenario sends then meet it too.
+* Arranging (Given) goes through PRS's services; the actions of the common When steps go through PRS's HTTP API
+  (``via_api=True``: ``through_api`` reads the answer back as a ServiceResult).
 """
 from __future__ import annotations
 
@@ -196,6 +199,18 @@ def service(context: Any, name: str) -> Any:
     return services(context)[name]
 
 
+def use_services(context: Any, chosen: dict[str, Any]) -> None:
+    """The services of this scenario, a failing collaborator among them: its steps call them, and the requests it
+    sends meet them too — PRS builds its services per request in its composition root, which answers with these
+    until the scenario ends."""
+    import prs.services as composition
+
+    original = composition.build_services
+    context.services = chosen
+    composition.build_services = lambda **overrides: original(**overrides) if overrides else chosen
+    context.add_cleanup(setattr, composition, "build_services", original)
+
+
 # -- arranging organizations, users and clients (factories) ------------------------------------------------------
 
 
@@ -264,15 +279,41 @@ def a_verifier_for(context: Any, payment: Payment) -> User:
     return a_member(context, payment.organization_id, "verifier", not_user_id=payment.recorded_by_id)
 
 
-# -- deals and payments (always through PRS's services) -------------------------------------------------------
+# -- deals and payments -----------------------------------------------------------------------------------------
+# What a scenario arranges (Given) goes through PRS's services; what it does (When) goes, with ``via_api=True``, the
+# way a client of PRS goes: real HTTP requests through Django's stack, read back as a ServiceResult so the Then
+# steps judge both alike.
 
 
-def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Client) -> ServiceResult[Deal]:
+def _as_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A service's input as a client of the API sends it: amounts as text, dates in ISO form."""
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Decimal) else value.isoformat() if isinstance(value, dt.date) else value
+
+    return {key: plain(value) for key, value in data.items()}
+
+
+def through_api(context: Any, actor: User, path: str, body: Mapping[str, Any],
+                model: type[models.Model]) -> ServiceResult[Any]:
+    """POST ``body`` to ``path`` as ``actor``: success with the object PRS answered with (read back from the
+    database), or the refusal's code and field errors, as the service would have said them."""
+    from support.prs.api_client import session_for
+
+    answer = remember_response(context, session_for(context, actor).send("POST", path, body=_as_json(body)))
+    if 200 <= answer.status < 300:
+        return ServiceResult.ok(model._default_manager.get(pk=answer.body["id"]))
+    code = answer.error_code
+    return ServiceResult.fail(ErrorCode(code) if code in ErrorCode._value2member_map_ else code,  # type: ignore[arg-type]
+                              answer.field_errors)
+
+
+def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Client,
+              via_api: bool = False) -> ServiceResult[Deal]:
     today = timezone.localdate()
-    result = service(context, "deal_service").create(salesperson, {
-        "client": for_client.pk, "value": value, "deal_date": today, "due_date": today + DEAL_TERM,
-        "payment_method": PaymentMethod.BANK, "deal_name": f"{for_client.name} deal",
-    })
+    data = {"client": for_client.pk, "value": value, "deal_date": today, "due_date": today + DEAL_TERM,
+            "payment_method": PaymentMethod.BANK, "deal_name": f"{for_client.name} deal"}
+    result = (through_api(context, salesperson, "/api/deals/", data, Deal) if via_api
+              else service(context, "deal_service").create(salesperson, data))
     if result.success:
         context.deal = result.data
         if not hasattr(context, "deals"):
@@ -284,8 +325,8 @@ def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Clien
 _cheque_numbers = itertools.count(1)
 
 
-def record_payment(context: Any, author: User, amount: Decimal, kind: str = "bank",
-                   deal: Deal | None = None, on: dt.date | None = None) -> ServiceResult[Payment]:
+def record_payment(context: Any, author: User, amount: Decimal, kind: str = "bank", deal: Deal | None = None,
+                   on: dt.date | None = None, via_api: bool = False) -> ServiceResult[Payment]:
     """Records a payment of ``kind`` (bank, cheque, cash, wallet) on the deal (default: that deal), dated ``on``
     (default: today)."""
     if kind not in PaymentMethod.values:
@@ -296,23 +337,30 @@ def record_payment(context: Any, author: User, amount: Decimal, kind: str = "ban
     }
     if kind == PaymentMethod.CHEQUE:
         data["cheque_number"] = f"CHQ-STEP-{next(_cheque_numbers):06d}"
-    result = service(context, "payment_service").create(author, data)
+    result = (through_api(context, author, "/api/payments/", data, Payment) if via_api
+              else service(context, "payment_service").create(author, data))
     if result.success:
         context.payment = result.data
     return remember_result(context, result)
 
 
 def approve(context: Any, verifier: User, amount: Decimal | None = None,
-            payment: Payment | None = None) -> ServiceResult[Payment]:
+            payment: Payment | None = None, via_api: bool = False) -> ServiceResult[Payment]:
     """Approves the payment (default: that payment) for ``amount`` (default: its full amount)."""
     payment = payment or the_payment(context)
     verified = payment.amount if amount is None else amount
+    if via_api:
+        return remember_result(context, through_api(
+            context, verifier, f"/api/payments/{payment.pk}/approve/", {"verified_amount": verified}, Payment))
     return remember_result(context, service(context, "payment_service").approve(verifier, payment.pk, verified))
 
 
 def reject(context: Any, verifier: User, reason: str = DEFAULT_REJECTION,
-           payment: Payment | None = None) -> ServiceResult[Payment]:
+           payment: Payment | None = None, via_api: bool = False) -> ServiceResult[Payment]:
     payment = payment or the_payment(context)
+    if via_api:
+        return remember_result(context, through_api(
+            context, verifier, f"/api/payments/{payment.pk}/reject/", {"reason": reason}, Payment))
     return remember_result(context, service(context, "payment_service").reject(verifier, payment.pk, reason))
 
 
@@ -348,9 +396,11 @@ def commission_terms(row: Mapping[str, str], where: str) -> dict[str, Decimal]:
 
 
 def calculate_commission(context: Any, actor: User, salesperson: User,
-                         terms: Mapping[str, Any] | None = None) -> ServiceResult[Commission]:
+                         terms: Mapping[str, Any] | None = None, via_api: bool = False) -> ServiceResult[Commission]:
     start, end = this_month()
     data = {"user": salesperson.pk, "period_start": start, "period_end": end, **(terms or {})}
+    if via_api:
+        return remember_result(context, through_api(context, actor, "/api/commissions/calculate/", data, Commission))
     return remember_result(context, service(context, "commission_service").calculate(actor, data))
 
 
