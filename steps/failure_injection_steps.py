@@ -110,8 +110,7 @@ def step_nothing_remains(context):
 @when('"{admin}" changes the bonus of the commission of "{seller}" to {amount:Money}')
 def step_changes_bonus_of(context, admin, seller, amount):
     commission = s.commission_covering(s.user(context, seller), s.this_month()[0])
-    s.remember_result(context, s.service(context, "commission_service").update(
-        s.user(context, admin), commission.pk, {"bonus": amount}))
+    s.change_commission(context, s.user(context, admin), commission, {"bonus": amount})
 
 
 WORK = {

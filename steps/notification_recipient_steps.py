@@ -39,8 +39,7 @@ def step_deal_with_pending_payment(context, seller, value, amount):
 @when('"{admin}" changes the bonus of that commission to {amount:Money}')
 def step_changes_bonus(context, admin, amount):
     commission = context.subject
-    s.remember_result(context, s.service(context, "commission_service").update(
-        s.user(context, admin), commission.pk, {"bonus": amount}))
+    s.change_commission(context, s.user(context, admin), commission, {"bonus": amount})
 
 
 def _expected(text: str) -> Counter[tuple[str, str, str]]:

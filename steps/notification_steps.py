@@ -82,13 +82,15 @@ def step_org_has_none(context, org):
 @when('"{reader}" reads {whose} first notification')
 def step_reads_first(context, reader, whose):
     note = _first_notification(context, reader)
-    s.remember_result(context, s.service(context, "notification_service").mark_read(s.user(context, reader), note.pk))
+    s.remember_result(context, s.through_api(context, s.user(context, reader), f"/api/notifications/{note.pk}/read/",
+                                             {}, Notification))
 
 
 @when('"{intruder}" tries to read the first notification of "{owner}"')
 def step_tries_to_read(context, intruder, owner):
     note = _first_notification(context, owner)
-    s.remember_result(context, s.service(context, "notification_service").mark_read(s.user(context, intruder), note.pk))
+    s.remember_result(context, s.through_api(context, s.user(context, intruder), f"/api/notifications/{note.pk}/read/",
+                                             {}, Notification))
 
 
 @then('"{username}" has {unread:d} unread notification of {total:d}')

@@ -293,13 +293,13 @@ def _as_json(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: plain(value) for key, value in data.items()}
 
 
-def through_api(context: Any, actor: User, path: str, body: Mapping[str, Any],
-                model: type[models.Model]) -> ServiceResult[Any]:
-    """POST ``body`` to ``path`` as ``actor``: success with the object PRS answered with (read back from the
+def through_api(context: Any, actor: User, path: str, body: Mapping[str, Any], model: type[models.Model],
+                method: str = "POST") -> ServiceResult[Any]:
+    """Send ``body`` to ``path`` as ``actor``: success with the object PRS answered with (read back from the
     database), or the refusal's code and field errors, as the service would have said them."""
     from support.prs.api_client import session_for
 
-    answer = remember_response(context, session_for(context, actor).send("POST", path, body=_as_json(body)))
+    answer = remember_response(context, session_for(context, actor).send(method, path, body=_as_json(body)))
     if 200 <= answer.status < 300:
         return ServiceResult.ok(model._default_manager.get(pk=answer.body["id"]))
     code = answer.error_code
@@ -393,6 +393,13 @@ def commission_terms(row: Mapping[str, str], where: str) -> dict[str, Decimal]:
     if unknown:
         raise ValueError(f"unknown column(s) {unknown} in {where}: use {', '.join(COMMISSION_TERMS)}")
     return {COMMISSION_TERMS[name]: parse_money(value, f"{where}, column {name!r}") for name, value in row.items()}
+
+
+def change_commission(context: Any, actor: User, commission: Commission,
+                      data: Mapping[str, Any]) -> ServiceResult[Commission]:
+    """A change of a commission's terms, through the API."""
+    return remember_result(context, through_api(context, actor, f"/api/commissions/{commission.pk}/", data,
+                                                Commission, method="PATCH"))
 
 
 def calculate_commission(context: Any, actor: User, salesperson: User,
