@@ -54,21 +54,29 @@ def cache_enabled(setting: str | None = None) -> bool:
     return os.environ.get(ENVIRONMENT_VARIABLE, "yes").strip().lower() not in ("no", "0", "off", "false")
 
 
-def _read(path: str, read: dict[str, bytes | None]) -> bytes | None:
-    """A file's bytes, read once per key computation (a migration is hashed and searched for its imports)."""
-    if path not in read:
-        try:
-            read[path] = Path(path).read_bytes()
-        except OSError:
-            read[path] = None
-    return read[path]
+class _Files:
+    """The files one key is computed from, each read and hashed once (a migration is hashed and searched for its
+    imports; a helper module may be imported by several migrations)."""
 
+    def __init__(self) -> None:
+        self._bytes: dict[str, bytes | None] = {}
+        self._digests: dict[str, str] = {}
 
-def _file_digest(path: str | None, read: dict[str, bytes | None]) -> str:
-    if not path:
-        return "-"
-    content = _read(path, read)
-    return "unreadable" if content is None else hashlib.sha256(content).hexdigest()
+    def read(self, path: str) -> bytes | None:
+        if path not in self._bytes:
+            try:
+                self._bytes[path] = Path(path).read_bytes()
+            except OSError:
+                self._bytes[path] = None
+        return self._bytes[path]
+
+    def digest(self, path: str | None) -> str:
+        if not path:
+            return "-"
+        if path not in self._digests:
+            content = self.read(path)
+            self._digests[path] = "unreadable" if content is None else hashlib.sha256(content).hexdigest()
+        return self._digests[path]
 
 
 def _module_file(module_name: str | None) -> str | None:
@@ -86,7 +94,7 @@ def cache_key(alias: str) -> str:
 
     conn = connections[alias]
     settings_dict = conn.settings_dict
-    read: dict[str, bytes | None] = {}
+    sources = _Files()
     parts: list[str] = [
         f"django={django.get_version()}",
         f"python={sys.version_info[:2]}",
@@ -104,13 +112,13 @@ def cache_key(alias: str) -> str:
         parts.append(f"server={settings_dict.get('HOST')}:{settings_dict.get('PORT')}/{settings_dict.get('NAME')}")
     for router in getattr(settings, "DATABASE_ROUTERS", []):
         module = router.rpartition(".")[0] if isinstance(router, str) else type(router).__module__
-        parts.append(f"router {module}={_file_digest(_module_file(module), read)}")
+        parts.append(f"router {module}={sources.digest(_module_file(module))}")
     # Names, not paths, go into the key: two checkouts of one project share a PostgreSQL server's template.
     for app_label, name, path in _migration_files():
-        parts.append(f"migration {app_label} {name}={_file_digest(path, read)}")
+        parts.append(f"migration {app_label} {name}={sources.digest(path)}")
         if path.endswith(".py"):
-            for module, imported in _imported_files(_read(path, read) or b""):
-                parts.append(f"  imports {module}={_file_digest(imported, read)}")
+            for module, imported in _imported_files(sources.read(path) or b""):
+                parts.append(f"  imports {module}={sources.digest(imported)}")
     # The models of every app: `migrate --run-syncdb` builds the tables of apps without migrations from them, and
     # the content types and permissions made after migrating come from them, not from the migrations.
     for app_config in apps.get_app_configs():
@@ -120,12 +128,12 @@ def cache_key(alias: str) -> str:
             if models_file and Path(models_file).name == "__init__.py":
                 files = sorted(str(p) for p in Path(models_file).parent.rglob("*.py"))
             parts.extend(f"models {app_config.label} {os.path.relpath(f, app_config.path) if f else f}="
-                         f"{_file_digest(f, read)}" for f in files)
+                         f"{sources.digest(f)}" for f in files)
     for signal in (pre_migrate, post_migrate):
         for receiver in _receivers(signal):
             module = getattr(receiver, "__module__", None)
             parts.append(f"receiver {module}.{getattr(receiver, '__qualname__', '?')}="
-                         f"{_file_digest(_source_file(receiver) or _module_file(module), read)}")
+                         f"{sources.digest(_source_file(receiver) or _module_file(module))}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:KEY_LENGTH]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from support.engine.scenario import Status, TestScenario
+from support.engine.sharding import expected_costs
 
 
 class ScenarioGraphError(ValueError):
@@ -120,8 +121,6 @@ def longest_first(order: list[TestScenario], durations: Mapping[str, float], wor
     duration count as the median of the known ones; with none known, `order` is returned as it is."""
     if not any(s.name in durations for s in order):
         return list(order)
-    from support.engine.sharding import expected_costs
-
     costs = expected_costs({s.name: s.dependencies for s in order}, durations)
     position = {s.name: i for i, s in enumerate(order)}
     dependents: dict[str, list[str]] = {}

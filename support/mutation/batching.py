@@ -58,8 +58,8 @@ def settle(batch: tuple[str, ...], finished: Finished) -> Settled:
             status = "timed_out" if finished.ending == "timeout" else "error"
             seconds = max(0.0, finished.seconds - sum(run.seconds for run in ran.values()))
             record(culprit, status, seconds, finished.message or f"the child ended: {finished.ending}")
-        elif not settled.recorded:  # it ran them all, then died before saving: judged as a lone child was
-            for run in ran.values():
-                record(run.name, run.status, run.seconds, run.error)
+        elif not settled.recorded:  # it ran them all, then died before saving: the last one is judged as a lone
+            last = list(ran.values())[-1]  # child's would be (green, no coverage); the others run again for theirs
+            record(last.name, last.status, last.seconds, last.error)
     settled.again = [name for name in batch if name not in settled.recorded]
     return settled

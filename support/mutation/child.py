@@ -57,7 +57,8 @@ class DatabaseCopy:
         `claim` before the copy exists, so the next run drops the copies of a SIGKILLed campaign."""
         from django.db import connections
 
-        from support.engine.databases import claim_entry, database_aliases
+        from support.engine.claims import claim_entry
+        from support.engine.databases import database_aliases
 
         copy = cls(suffix)
         for alias in database_aliases():

@@ -94,3 +94,14 @@ def test_a_hint_file_cut_short_is_read_up_to_the_cut_and_compacted(tmp_path: Pat
     again = KillerHints(tmp_path)
     assert again.get(CURRENCY) == "b"
     assert len((tmp_path / HINT_FILE).read_text().splitlines()) == 1
+
+
+def test_a_record_appended_after_a_line_a_stopped_run_cut_short_is_kept(tmp_path: Path) -> None:
+    """read_jsonl skips the cut line; the next record must not be glued onto it and lost with it."""
+    from support.mutation.results import append_jsonl, read_jsonl
+
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"id": "a"}\n{"id": "b", "sta', "utf-8")
+    append_jsonl(path, {"id": "c"})
+    append_jsonl(path, {"id": "d"})
+    assert read_jsonl(path) == [{"id": "a"}, {"id": "c"}, {"id": "d"}]
