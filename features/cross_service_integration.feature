@@ -25,6 +25,17 @@ Feature: The services work together
       | audit service        |
       | notification service |
 
+  @rule:PAY-15
+  Scenario Outline: A decision the services record without remarks has none
+    Given "sam" has recorded a bank payment of 400.00 on that deal
+    When "vera" <decides> that payment through the services
+    Then the decision on that payment has no remarks
+
+    Examples:
+      | decides  |
+      | approves |
+      | rejects  |
+
   Scenario Outline: Expected failures travel as results, not crashes
     When "sam" <mistake>
     Then the service answers "<error code>" naming "<field>"

@@ -266,18 +266,16 @@ Feature: What PRS accepts in each field, at the edges
       | blank              | approved for 400.00                    | blank                         |
 
   @rule:PAY-15
-  Scenario Outline: A payment <decided> without remarks through <route> has none
+  Scenario Outline: A payment <decided> without remarks has none
     Given "sam" has made a deal of 1000.00 with his client "Contoso"
     And "sam" has recorded a bank payment of 400.00 on that deal
-    When "vera" <decides> that payment through <route>
+    When "vera" <decides> that payment
     Then the decision on that payment has no remarks
 
     Examples:
-      | decided  | decides  | route            |
-      | approved | approves | the API          |
-      | rejected | rejects  | the API          |
-      | approved | approves | PRS's services   |
-      | rejected | rejects  | PRS's services   |
+      | decided  | decides  |
+      | approved | approves |
+      | rejected | rejects  |
 
   @rule:PAY-15
   Scenario Outline: A decision's remarks of <size> are <outcome>

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from prs.audit.services import AuditService
 from prs.deals.models import Deal
+from support.contracts import FailureDouble
 from support.prs import api_client as api
 from support.prs import steps_support as s
 
@@ -122,38 +123,16 @@ def step_new_commission_figures(context, sales, amount):
 
 # -- a bug: the 500 answer ---------------------------------------------------------------------------------------
 
-BUG = "the audit trail tripped over its own feet (a bug planted by the scenario)"
-
-
-class RecordsKept(logging.Handler):
-    """What PRS tells its operators through the log, kept for the scenario to read."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+# What the planted bug says: the double's exception (support.contracts.FailureDouble).
+BUG = "injected failure in AuditService.record"
 
 
 @given("the audit trail has a bug that breaks every write")
 def step_audit_trail_bug(context):
     """An exception no service answers as a result: what a bug in PRS looks like from the API."""
-    real_record = AuditService.record
-
-    def broken(self, *args, **kwargs):
-        raise RuntimeError(BUG)
-
-    AuditService.record = broken  # what every request's services are built from
-    context.operators_log = RecordsKept()
-    logger = logging.getLogger("prs.api")
-    logger.addHandler(context.operators_log)
-
-    def restore() -> None:
-        AuditService.record = real_record
-        logger.removeHandler(context.operators_log)
-
-    context.add_cleanup(restore)
+    broken = FailureDouble(AuditService(), methods=("record",), error=RuntimeError)
+    s.use_services(context, s.build_services(audit_service=broken))
+    context.operators_log = s.kept_log(context, "prs.api", logging.ERROR)
 
 
 @then("the answer gives nothing of the bug away")
@@ -166,5 +145,5 @@ def step_nothing_given_away(context):
 @then("the operators are told where the bug struck, with its details")
 def step_operators_told_of_bug(context):
     told = [(record.getMessage(), record.exc_info and str(record.exc_info[1])) for record in
-            context.operators_log.records]
+            context.operators_log]
     assert ("unhandled error in ClientViewSet", BUG) in told, f"the operators were told {told}"

@@ -128,18 +128,17 @@ def step_rejects_because(context, verifier, reason):
     s.reject(context, s.user(context, verifier), reason, via_api=True)
 
 
-@when('"{verifier}" rejects that payment through the API')
 @when('"{verifier}" rejects that payment')
 def step_rejects(context, verifier):
     s.reject(context, s.user(context, verifier), via_api=True)
 
 
-@when('"{verifier}" approves that payment through PRS\'s services')
+@when('"{verifier}" approves that payment through the services')
 def step_approves_through_services(context, verifier):
     s.approve(context, s.user(context, verifier))
 
 
-@when('"{verifier}" rejects that payment through PRS\'s services')
+@when('"{verifier}" rejects that payment through the services')
 def step_rejects_through_services(context, verifier):
     s.reject(context, s.user(context, verifier))
 

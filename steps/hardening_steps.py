@@ -143,15 +143,6 @@ def step_not_notified_of_change(context, seller):
 # -- COM-14: one breaker per provider for the whole process ---------------------------------------------------------
 
 
-class BreakerLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
 @given("the exchange-rate provider PRS is configured with is down")
 def step_configured_provider_down(context):
     context.provider_calls = []
@@ -165,14 +156,11 @@ def step_configured_provider_down(context):
     provider_class.get_rate = down  # what every request's services build from the settings
     breaker = exchange_rates.shared_breaker(exchange_rates.provider_key())
     breaker.close()
-    context.breaker_log = BreakerLog()
-    logger = logging.getLogger("prs.exchange_rates")
-    logger.addHandler(context.breaker_log)
+    context.breaker_log = s.kept_log(context, "prs.exchange_rates", logging.INFO)
 
     def restore() -> None:
         provider_class.get_rate = real_get_rate
         breaker.close()
-        logger.removeHandler(context.breaker_log)
 
     context.add_cleanup(restore)
 
@@ -205,7 +193,8 @@ def step_calls_stop(context):
 
 @then("the operators are told the circuit opened")
 def step_told_opened(context):
-    assert any("opened" in line for line in context.breaker_log.lines), context.breaker_log.lines
+    told = [record.getMessage() for record in context.breaker_log]
+    assert any("opened" in line for line in told), told
 
 
 # -- API-07: too large ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from behave import given, then, when
 
 from prs.notifications.models import Notification
+from support.prs import api_client as api
 from support.prs import steps_support as s
 
 
@@ -82,15 +83,15 @@ def step_org_has_none(context, org):
 @when('"{reader}" reads {whose} first notification')
 def step_reads_first(context, reader, whose):
     note = _first_notification(context, reader)
-    s.remember_result(context, s.through_api(context, s.user(context, reader), f"/api/notifications/{note.pk}/read/",
-                                             {}, Notification))
+    path = api.detail_path("notifications", note.pk, "read")
+    s.remember_result(context, s.through_api(context, s.user(context, reader), path, {}, Notification))
 
 
 @when('"{intruder}" tries to read the first notification of "{owner}"')
 def step_tries_to_read(context, intruder, owner):
     note = _first_notification(context, owner)
-    s.remember_result(context, s.through_api(context, s.user(context, intruder), f"/api/notifications/{note.pk}/read/",
-                                             {}, Notification))
+    path = api.detail_path("notifications", note.pk, "read")
+    s.remember_result(context, s.through_api(context, s.user(context, intruder), path, {}, Notification))
 
 
 @then('"{username}" has {unread:d} unread notification of {total:d}')

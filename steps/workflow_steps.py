@@ -8,6 +8,7 @@ from prs.audit.models import AuditLog
 from prs.common.results import ErrorCode
 from prs.deals.models import Deal, Invoice, VerificationStatus
 from prs.notifications.models import Notification
+from support.prs import api_client as api
 from support.prs import steps_support as s
 
 
@@ -61,8 +62,8 @@ def step_deal_verification_is(context, status):
 def step_sets_verification(context, verifier, status):
     deal = s.the_deal(context)
     context.verification_change = (deal.verification_status, status)
-    s.remember_result(context, s.through_api(context, s.user(context, verifier), f"/api/deals/{deal.pk}/verify/",
-                                             {"status": status}, Deal))
+    path = api.detail_path("deals", deal.pk, "verify")
+    s.remember_result(context, s.through_api(context, s.user(context, verifier), path, {"status": status}, Deal))
 
 
 @then("the change is accepted")

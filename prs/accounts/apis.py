@@ -16,8 +16,7 @@ from rest_framework.views import APIView
 
 from prs.accounts import serializers as s
 from prs.accounts.services import AuthService
-from prs.common.api import PARSER_CLASSES, error_responses, parse
-from prs.common.api_errors import ServiceError
+from prs.common.api import PARSER_CLASSES, error_responses, parse, unwrap
 from prs.common.results import ErrorCode
 
 
@@ -39,10 +38,8 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         data = parse(s.TokenInputSerializer, request.data)
         result = AuthService().authenticate(data.get("email"), data.get("password"))
-        if result.success:
-            token, _ = Token.objects.get_or_create(user=result.data)
-            return Response(s.TokenOutputSerializer({"token": token.key}).data)
         if result.error_code == ErrorCode.VALIDATION and set(result.errors) == {"non_field_errors"}:
             # Field errors stay 400; a failure naming no field is a wrong email or password: a 401 like any other.
             raise exceptions.AuthenticationFailed(result.errors["non_field_errors"][0])
-        raise ServiceError(result.error_code, result.errors)  # type: ignore[arg-type]  # no code: a bug, a 500
+        token, _ = Token.objects.get_or_create(user=unwrap(result))
+        return Response(s.TokenOutputSerializer({"token": token.key}).data)

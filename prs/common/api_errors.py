@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -71,8 +71,9 @@ def _response_for_api_exception(exc: exceptions.APIException) -> Response:
         if exc.error_code == ErrorCode.LOCKED:
             headers["Retry-After"] = str(lockout_retry_after_seconds())
         body = error_body(exc.error_code.value, str(exc.detail), exc.errors)
-    elif isinstance(exc, exceptions.ValidationError):  # PRS raises it with field errors only (prs.common.api.parse)
-        errors = {field: [str(message) for message in messages] for field, messages in exc.detail.items()}
+    elif isinstance(exc, exceptions.ValidationError):  # DRF's own normal form: a sentence alone is non_field_errors
+        errors = {field: [str(message) for message in messages]
+                  for field, messages in serializers.as_serializer_error(exc).items()}
         body = error_body(ErrorCode.VALIDATION.value, _first_message(errors), errors)
     else:  # DRF's own refusals (authentication, the API's door, parsing, media types, methods, pages): one sentence
         body = error_body(_CODE_BY_DRF_CODE.get(exc.default_code, exc.default_code), str(exc.detail))

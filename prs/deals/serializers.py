@@ -4,7 +4,6 @@ Money always goes out as a string.
 """
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from prs.common.api import PlainDecimalField, PlainIntegerField, ServiceOwnsTheRules, object_id_field
@@ -156,7 +155,7 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
     deal = PaymentDealOutputSerializer()
     recorded_by = PersonOutputSerializer()
     invoice = InvoiceOutputSerializer()  # made with the payment, in the same transaction: every payment has one
-    approval = serializers.SerializerMethodField()
+    approval = ApprovalOutputSerializer(allow_null=True)  # null until a verifier decides
 
     class Meta:
         model = Payment
@@ -166,10 +165,3 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(ApprovalOutputSerializer(allow_null=True))
-    def get_approval(self, payment: Payment) -> dict | None:
-        """None until a verifier decides (the reverse one-to-one, selected by the selector)."""
-        try:
-            return ApprovalOutputSerializer(payment.approval).data
-        except Approval.DoesNotExist:
-            return None

@@ -133,12 +133,12 @@ class DealService:
         # pragma below: None for partial=False reads the same (equivalent)
         values = _read_deal_fields(payload, partial=False,  # pragma: no mutate — see above
                                    default_currency=organization.currency)
-        client = self._client(actor, payload, values.get("client"), organization.pk)
-        self._check_dates(payload, values.get("deal_date"), values.get("due_date"))
-        if payload.errors:
-            return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
-        values["client"] = client
-        with transaction.atomic():
+        with transaction.atomic():  # the client is read locked: deleting it waits for this deal, then refuses
+            client = self._client(actor, payload, values.get("client"), organization.pk)
+            self._check_dates(payload, values.get("deal_date"), values.get("due_date"))
+            if payload.errors:
+                return ServiceResult.fail(ErrorCode.VALIDATION, payload.errors.errors)
+            values["client"] = client
             deal_id = next_human_id(Deal, "deal_id", "DLID", organization.pk)
             deal = Deal.objects.create(organization=organization, deal_id=deal_id, salesperson=actor, **values)
             expect_ok(self.audit_service.record(actor, AuditAction.CREATE, deal, created(snapshot(deal, DEAL_FIELDS))))
@@ -242,10 +242,12 @@ class DealService:
 
     @staticmethod
     def _client(actor: User, payload: Payload, client_id: int | None, organization_id: int) -> Any:
-        """The client, which must belong to the deal's organization; else a field error on "client"."""
+        """The client, locked until the deal is written (a client with deals is not deleted), which must belong to
+        the deal's organization; else a field error on "client"."""
         if client_id is None:
             return None
-        client, failure = find_for_actor(actor, client_queryset(actor), client_id, label="Client", field="client")
+        client, failure = find_for_actor(actor, for_update(client_queryset(actor)), client_id, label="Client",
+                                         field="client")
         if failure:
             payload.errors.add("client", failure.errors["client"][0])
             return None

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from unittest import mock
 
 import parse
 from behave import register_type
@@ -45,7 +47,7 @@ from prs.deals.models import Deal, Payment, PaymentMethod, RejectionReason
 from prs.notifications.models import Notification, NotificationType
 from prs.services import build_services
 from support.contracts.answers import are_messages
-from support.prs.api_client import DEFAULT_REMOTE_ADDR
+from support.prs.api_client import DEFAULT_REMOTE_ADDR, detail_path, list_path, session_for
 from support.prs.factories import DEFAULT_PASSWORD, ClientFactory, OrganizationFactory, UserFactory
 from support.prs.messages import assert_known_body, assert_known_errors, assert_known_result
 
@@ -201,14 +203,31 @@ def service(context: Any, name: str) -> Any:
 
 def use_services(context: Any, chosen: dict[str, Any]) -> None:
     """The services of this scenario, a failing collaborator among them: its steps call them, and the requests it
-    sends meet them too — PRS builds its services per request in its composition root, which answers with these
-    until the scenario ends."""
+    sends meet them too — PRS builds its services per request in its composition root (``build_services()``,
+    without overrides), which answers with these until the scenario ends."""
     import prs.services as composition
 
     original = composition.build_services
+    patcher = mock.patch.object(composition, "build_services",
+                                lambda **overrides: original(**overrides) if overrides else chosen)
+    patcher.start()
+    context.add_cleanup(patcher.stop)
     context.services = chosen
-    composition.build_services = lambda **overrides: original(**overrides) if overrides else chosen
-    context.add_cleanup(setattr, composition, "build_services", original)
+
+
+def kept_log(context: Any, logger_name: str, level: int) -> list[logging.LogRecord]:
+    """What PRS tells its operators through ``logger_name`` at ``level`` and above during this scenario, kept for
+    its Then steps to read."""
+    records: list[logging.LogRecord] = []
+
+    class Keeper(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keeper, logger = Keeper(level), logging.getLogger(logger_name)
+    logger.addHandler(keeper)
+    context.add_cleanup(logger.removeHandler, keeper)
+    return records
 
 
 # -- arranging organizations, users and clients (factories) ------------------------------------------------------
@@ -285,6 +304,9 @@ def a_verifier_for(context: Any, payment: Payment) -> User:
 # steps judge both alike.
 
 
+SERVICE_CODES = {code.value for code in ErrorCode}
+
+
 def _as_json(data: Mapping[str, Any]) -> dict[str, Any]:
     """A service's input as a client of the API sends it: amounts as text, dates in ISO form."""
     def plain(value: Any) -> Any:
@@ -296,15 +318,13 @@ def _as_json(data: Mapping[str, Any]) -> dict[str, Any]:
 def through_api(context: Any, actor: User, path: str, body: Mapping[str, Any], model: type[models.Model],
                 method: str = "POST") -> ServiceResult[Any]:
     """Send ``body`` to ``path`` as ``actor``: success with the object PRS answered with (read back from the
-    database), or the refusal's code and field errors, as the service would have said them."""
-    from support.prs.api_client import session_for
-
+    database), or the refusal's code and field errors, as the service said them. A server error fails here."""
     answer = remember_response(context, session_for(context, actor).send(method, path, body=_as_json(body)))
+    assert answer.status != 500, f"PRS failed on the request: {answer.describe()}"  # 503: a dependency, refused
     if 200 <= answer.status < 300:
         return ServiceResult.ok(model._default_manager.get(pk=answer.body["id"]))
-    code = answer.error_code
-    return ServiceResult.fail(ErrorCode(code) if code in ErrorCode._value2member_map_ else code,  # type: ignore[arg-type]
-                              answer.field_errors)
+    assert answer.error_code in SERVICE_CODES, f"not a refusal of PRS's services: {answer.describe()}"
+    return ServiceResult.fail(ErrorCode(answer.error_code), answer.field_errors)
 
 
 def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Client,
@@ -312,7 +332,7 @@ def make_deal(context: Any, salesperson: User, value: Decimal, for_client: Clien
     today = timezone.localdate()
     data = {"client": for_client.pk, "value": value, "deal_date": today, "due_date": today + DEAL_TERM,
             "payment_method": PaymentMethod.BANK, "deal_name": f"{for_client.name} deal"}
-    result = (through_api(context, salesperson, "/api/deals/", data, Deal) if via_api
+    result = (through_api(context, salesperson, list_path("deals"), data, Deal) if via_api
               else service(context, "deal_service").create(salesperson, data))
     if result.success:
         context.deal = result.data
@@ -337,7 +357,7 @@ def record_payment(context: Any, author: User, amount: Decimal, kind: str = "ban
     }
     if kind == PaymentMethod.CHEQUE:
         data["cheque_number"] = f"CHQ-STEP-{next(_cheque_numbers):06d}"
-    result = (through_api(context, author, "/api/payments/", data, Payment) if via_api
+    result = (through_api(context, author, list_path("payments"), data, Payment) if via_api
               else service(context, "payment_service").create(author, data))
     if result.success:
         context.payment = result.data
@@ -351,7 +371,7 @@ def approve(context: Any, verifier: User, amount: Decimal | None = None,
     verified = payment.amount if amount is None else amount
     if via_api:
         return remember_result(context, through_api(
-            context, verifier, f"/api/payments/{payment.pk}/approve/", {"verified_amount": verified}, Payment))
+            context, verifier, detail_path("payments", payment.pk, "approve"), {"verified_amount": verified}, Payment))
     return remember_result(context, service(context, "payment_service").approve(verifier, payment.pk, verified))
 
 
@@ -360,7 +380,7 @@ def reject(context: Any, verifier: User, reason: str = DEFAULT_REJECTION,
     payment = payment or the_payment(context)
     if via_api:
         return remember_result(context, through_api(
-            context, verifier, f"/api/payments/{payment.pk}/reject/", {"reason": reason}, Payment))
+            context, verifier, detail_path("payments", payment.pk, "reject"), {"reason": reason}, Payment))
     return remember_result(context, service(context, "payment_service").reject(verifier, payment.pk, reason))
 
 
@@ -398,7 +418,7 @@ def commission_terms(row: Mapping[str, str], where: str) -> dict[str, Decimal]:
 def change_commission(context: Any, actor: User, commission: Commission,
                       data: Mapping[str, Any]) -> ServiceResult[Commission]:
     """A change of a commission's terms, through the API."""
-    return remember_result(context, through_api(context, actor, f"/api/commissions/{commission.pk}/", data,
+    return remember_result(context, through_api(context, actor, detail_path("commissions", commission.pk), data,
                                                 Commission, method="PATCH"))
 
 
@@ -407,7 +427,8 @@ def calculate_commission(context: Any, actor: User, salesperson: User,
     start, end = this_month()
     data = {"user": salesperson.pk, "period_start": start, "period_end": end, **(terms or {})}
     if via_api:
-        return remember_result(context, through_api(context, actor, "/api/commissions/calculate/", data, Commission))
+        return remember_result(context, through_api(context, actor, f"{list_path('commissions')}calculate/", data,
+                                                    Commission))
     return remember_result(context, service(context, "commission_service").calculate(actor, data))
 
 
